@@ -1,0 +1,135 @@
+# tapewatch: one Makefile for every binary, the tests and the benchmarks.
+#
+#   make            build everything into build/
+#   make test       install what is missing, build, run every test
+#   make asan       the same with AddressSanitizer + UBSan, in build/asan/
+#   make bench      speed figures (docs/benchmarks.md)
+#   make run        the whole system on the demo feed, under supervisord
+#   make install    PREFIX=/usr/local DESTDIR=
+#   make clean
+
+PREFIX	?= /usr/local
+BUILD	?= build
+SAN	?= 0
+
+OBJ	:= $(BUILD)/obj
+BIN	:= $(BUILD)/bin
+LIB	:= $(BUILD)/lib
+TESTBIN	:= $(BUILD)/test
+BENCHBIN := $(BUILD)/bench
+
+PKGS	:= libwebsockets jansson libsodium sqlite3 openssl
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+# Debian 12's libnng-dev ships no nng.pc (research/deps.md).
+NNG_LIBS ?= $(shell pkg-config --libs nng 2>/dev/null || echo -lnng)
+LIBS	:= $(PKG_LIBS) $(NNG_LIBS) -lpthread -lm
+
+WARN	:= -Wall -Wextra -Wpedantic -Wshadow -Wconversion -Wno-sign-conversion \
+	   -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 -Wvla \
+	   -Wcast-qual -Wwrite-strings -Wpointer-arith -Werror
+CFLAGS	?= -O2 -g
+ifeq ($(SAN),1)
+SANFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all \
+	    -fno-omit-frame-pointer
+endif
+ALL_CFLAGS = -std=c17 -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L \
+	     $(WARN) -Icommon $(PKG_CFLAGS) $(CFLAGS) $(SANFLAGS) \
+	     $(EXTRA_CFLAGS) -MMD -MP
+ALL_LDFLAGS = $(LDFLAGS) $(SANFLAGS)
+
+PROGS	:= ingest-stock ingest-crypto feedsim bustap
+
+COMMON_SRCS := $(wildcard common/*.c)
+COMMON_OBJS := $(COMMON_SRCS:%.c=$(OBJ)/%.o)
+LIBTW	:= $(LIB)/libtw.a
+
+# Unit tests: tests/unit/NAME_test.c links its object, libtw.a and, unless
+# NAME_test_LIBS says otherwise, no outside library: a pure module's test
+# that needs -lnng fails to link, which is the point.
+UNIT_SRCS := $(wildcard tests/unit/*_test.c)
+UNIT_TESTS := $(UNIT_SRCS:tests/unit/%.c=$(TESTBIN)/%)
+market_test_OBJS := $(OBJ)/feedsim/market.o $(OBJ)/feedsim/encode.o \
+    $(OBJ)/feedsim/faults.o $(OBJ)/feedsim/subs.o
+# jansson only reads back what the encoder wrote; the modules never use it.
+market_test_LIBS := -ljansson
+bus_nng_test_LIBS := $(NNG_LIBS) -lpthread
+record_test_LIBS := -ljansson -lsodium
+polygon_test_LIBS := -ljansson
+
+BENCH_SRCS := $(wildcard tests/bench/*.c)
+BENCHES	:= $(BENCH_SRCS:tests/bench/%.c=$(BENCHBIN)/%)
+
+.PHONY: all test test-only asan bench run install clean deps
+.SECONDARY:
+.DELETE_ON_ERROR:
+
+all: $(PROGS:%=$(BIN)/%) $(UNIT_TESTS) $(BENCHES)
+
+# Every binary: the .c files of its directory plus libtw.a.
+define prog_rule
+$(1)_OBJS := $$(patsubst %.c,$$(OBJ)/%.o,$$(wildcard $(1)/*.c))
+$$(BIN)/$(1): $$($(1)_OBJS) $$(LIBTW)
+	@mkdir -p $$(@D)
+	$$(CC) $$(ALL_LDFLAGS) -o $$@ $$^ $$(LIBS)
+endef
+$(foreach p,$(PROGS),$(eval $(call prog_rule,$(p))))
+
+$(LIBTW): $(COMMON_OBJS)
+	@mkdir -p $(@D)
+	rm -f $@
+	$(AR) rcs $@ $^
+
+$(OBJ)/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+$(TESTBIN)/%_test: $(OBJ)/tests/unit/%_test.o $(LIBTW)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_LDFLAGS) -o $@ $< $($*_test_OBJS) $(LIBTW) \
+	    $($*_test_LIBS) -lm
+
+$(foreach t,$(UNIT_TESTS),$(eval $(t): $($(notdir $(t))_OBJS)))
+
+$(BENCHBIN)/%: $(OBJ)/tests/bench/%.o $(LIBTW)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_LDFLAGS) -o $@ $< $(LIBTW) $(LIBS)
+
+# feedsim's generator and encoder on one core, no network.
+feedsim_bench_OBJS := $(OBJ)/feedsim/market.o $(OBJ)/feedsim/encode.o
+$(BENCHBIN)/feedsim_bench: $(OBJ)/tests/bench/feedsim_bench.o \
+    $(feedsim_bench_OBJS) $(LIBTW)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
+
+deps:
+	@scripts/install-deps
+
+test: deps
+	@$(MAKE) --no-print-directory all
+	@tests/run $(BUILD)
+
+# Used by asan: the same tests on the sanitized build.
+test-only: all
+	@tests/run $(BUILD)
+
+asan: deps
+	@$(MAKE) --no-print-directory BUILD=build/asan SAN=1 CFLAGS="-O1 -g" \
+	    test-only
+
+bench: deps
+	@$(MAKE) --no-print-directory all
+	@tests/bench/run $(BUILD)
+
+run: deps
+	@$(MAKE) --no-print-directory all
+	@scripts/run
+
+install: $(PROGS:%=$(BIN)/%)
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/tapewatch
+	install -m 755 $(PROGS:%=$(BIN)/%) $(DESTDIR)$(PREFIX)/bin/
+	install -m 644 supervisor.conf $(DESTDIR)$(PREFIX)/share/tapewatch/
+
+clean:
+	rm -rf build
+
+-include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

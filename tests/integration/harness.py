@@ -1,0 +1,237 @@
+"""Integration-test harness: real processes on a temp directory.
+
+Each scenario is a script that starts tapewatch's binaries (from
+$TW_BIN_DIR) on free ports and a private run directory, watches their logs
+and bus output, and prints "ok NAME" or "FAIL NAME (why)" lines. Timeouts
+stretch by $TW_TEST_TIMEOUT_MULT (the sanitizer build is slower).
+"""
+
+import json
+from decimal import Decimal
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+TOP = os.environ.get("TW_TOP") or os.path.abspath(
+    os.path.join(os.path.dirname(__file__), "..", ".."))
+BIN = os.environ.get("TW_BIN_DIR") or os.path.join(TOP, "build", "bin")
+MULT = float(os.environ.get("TW_TEST_TIMEOUT_MULT", "1"))
+
+passed = 0
+failed = 0
+
+
+def check(cond, name, why=""):
+    """Prints ok/FAIL for one assertion and counts it."""
+    global passed, failed
+    if cond:
+        passed += 1
+        print("ok " + name, flush=True)
+    else:
+        failed += 1
+        print("FAIL %s%s" % (name, " (%s)" % why if why else ""), flush=True)
+    return cond
+
+
+def finish():
+    """Exit status of the scenario: 0 when every check passed."""
+    sys.exit(0 if failed == 0 else 1)
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def wait_for(pred, timeout, step=0.05):
+    """Polls pred() until it is true or timeout (seconds, stretched)."""
+    end = time.monotonic() + timeout * MULT
+    while time.monotonic() < end:
+        v = pred()
+        if v:
+            return v
+        time.sleep(step)
+    return pred()
+
+
+class Proc:
+    """A child process with its stderr (the log) captured to a file."""
+
+    def __init__(self, env, name, argv, stdout=None):
+        self.name = name
+        self.log_path = os.path.join(env.dir, name + ".log")
+        self.log = open(self.log_path, "ab")
+        self.p = subprocess.Popen(
+            argv, env=env.vars, stdout=stdout or self.log, stderr=self.log,
+            stdin=subprocess.DEVNULL, cwd=env.dir)
+        self.pid = self.p.pid
+
+    def log_text(self):
+        with open(self.log_path, "rb") as f:
+            return f.read().decode("utf-8", "replace")
+
+    def wait_log(self, text, timeout=10):
+        return wait_for(lambda: text in self.log_text(), timeout)
+
+    def alive(self):
+        return self.p.poll() is None
+
+    def cpu_seconds(self):
+        """User + system CPU time so far, from /proc."""
+        with open("/proc/%d/stat" % self.pid) as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        ticks = os.sysconf("SC_CLK_TCK")
+        return (int(fields[11]) + int(fields[12])) / ticks
+
+    def stop(self, sig=signal.SIGTERM, timeout=5):
+        """Signals the process; returns seconds it took to exit, or None."""
+        if self.p.poll() is not None:
+            return 0.0
+        t0 = time.monotonic()
+        self.p.send_signal(sig)
+        try:
+            self.p.wait(timeout * MULT)
+        except subprocess.TimeoutExpired:
+            self.p.kill()
+            self.p.wait()
+            return None
+        return time.monotonic() - t0
+
+
+class BusTap:
+    """bustap on some endpoints, its JSON lines parsed in a thread."""
+
+    def __init__(self, env, urls, kind="all", name="bustap"):
+        self.lines = []
+        self.lock = threading.Lock()
+        self.proc = Proc(env, name, [os.path.join(BIN, "bustap"),
+                                     "--kind", kind] + list(urls),
+                         stdout=subprocess.PIPE)
+        self.t = threading.Thread(target=self._read, daemon=True)
+        self.t.start()
+
+    def _read(self):
+        for raw in self.proc.p.stdout:
+            try:
+                rec = json.loads(raw, parse_float=Decimal)
+            except ValueError:
+                rec = {"unparsable": raw.decode("utf-8", "replace")}
+            with self.lock:
+                self.lines.append(rec)
+
+    def records(self, pred=lambda r: True):
+        with self.lock:
+            return [r for r in self.lines if pred(r)]
+
+    def ticks(self, kind=None):
+        return self.records(lambda r: r.get("kind") in
+                            (("trade", "quote", "feed_bar", "status")
+                             if kind is None else (kind,)))
+
+    def wait_joined(self, timeout=10):
+        """Waits until a stat record arrived: the bus pipe is up."""
+        return wait_for(lambda: self.records(
+            lambda r: r.get("kind") == "stat"), timeout)
+
+    def gaps(self):
+        return self.records(lambda r: "gap" in r)
+
+    def stats(self, process=None):
+        """Latest value of every counter, {key: value}."""
+        out = {}
+        for r in self.records(lambda r: r.get("kind") == "stat"):
+            if process is None or r["process"] == process:
+                out[r["key"]] = r["value"]
+        return out
+
+    def stop(self):
+        t = self.proc.stop()
+        self.t.join(2)
+        return t
+
+
+class Env:
+    """A private directory and environment for one scenario."""
+
+    def __init__(self, name):
+        self.dir = tempfile.mkdtemp(prefix="tw-%s-" % name)
+        self.run_dir = os.path.join(self.dir, "run")
+        self.log_dir = os.path.join(self.dir, "log")
+        self.data_dir = os.path.join(self.dir, "data")
+        for d in (self.run_dir, self.log_dir, self.data_dir):
+            os.makedirs(d, mode=0o700)
+        self.vars = {k: v for k, v in os.environ.items()
+                     if not k.startswith("TW_") and k != "POLYGON_API_KEY"}
+        self.vars.update({
+            "TW_RUN_DIR": self.run_dir, "TW_LOG_DIR": self.log_dir,
+            "TW_DATA_DIR": self.data_dir, "TW_BIN_DIR": BIN,
+            "TW_TEST_TIMEOUT_MULT": str(MULT),
+        })
+        self.procs = []
+
+    def path(self, name):
+        return os.path.join(self.dir, name)
+
+    def bus_url(self, name):
+        return "ipc://%s/%s.ipc" % (self.run_dir, name)
+
+    def write(self, name, text, mode=0o600):
+        p = self.path(name)
+        with open(p, "w") as f:
+            f.write(text)
+        os.chmod(p, mode)
+        return p
+
+    def start(self, name, argv, **kw):
+        p = Proc(self, name, [os.path.join(BIN, argv[0])] + argv[1:], **kw)
+        self.procs.append(p)
+        return p
+
+    def feedsim(self, *args, name="feedsim", port=None):
+        port = port or free_port()
+        p = self.start(name, ["feedsim", "--listen", "127.0.0.1:%d" % port]
+                       + list(args))
+        p.port = port
+        p.url = "ws://127.0.0.1:%d" % port
+        wait_for(lambda: _port_open(port), 10)
+        return p
+
+    def bustap(self, urls, kind="all", name="bustap"):
+        b = BusTap(self, urls, kind, name)
+        self.procs.append(b.proc)
+        return b
+
+    def close(self, keep=False):
+        for p in self.procs:
+            if p.alive():
+                p.stop(signal.SIGKILL)
+        if not keep and failed == 0:
+            shutil.rmtree(self.dir, ignore_errors=True)
+        elif failed:
+            print("# logs kept in %s" % self.dir, flush=True)
+
+
+def _port_open(port):
+    try:
+        socket.create_connection(("127.0.0.1", port), 0.2).close()
+        return True
+    except OSError:
+        return False
+
+
+def read_sent_frames(path):
+    """The frames feedsim --log-sent wrote: one frame's text per line."""
+    frames = []
+    with open(path, "rb") as f:
+        for raw in f:
+            frames.append(raw.rstrip(b"\n").decode("utf-8", "replace"))
+    return frames
