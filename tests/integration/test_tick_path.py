@@ -16,8 +16,6 @@ def run(asset):
     prog = "ingest-crypto" if asset == "crypto" else "ingest-stock"
     path = "crypto" if asset == "crypto" else "stocks"
     env = h.Env("tick-" + asset)
-    # Start 1.5 s before a minute ends, so a minute bar closes in the run.
-    start_ms = (int(time.time() * 1000) // 60000 + 1) * 60000 - 1500
     # The collector and bustap come up first, so that bustap's pipe is up
     # before the first tick: then nothing may be missing at all.
     port = h.free_port()
@@ -26,11 +24,14 @@ def run(asset):
     col = env.start(prog, [prog, "--url", "ws://127.0.0.1:%d/%s" % (
         port, path), "--symbols", "*", "--bus", bus])
     h.check(tap.wait_joined(), "%s: bustap joined the bus" % prog)
+    # Virtual time starts 12 s before a minute ends: the collector is
+    # subscribed (after its reconnect backoff) before the minute bar comes.
+    start_ms = (int(time.time() * 1000) // 60000 + 1) * 60000 - 12000
     sim = env.feedsim("--seed", "7", "--rate", "3000", "--start-ms",
                       str(start_ms), "--log-sent", env.path("sent.log"),
                       port=port)
     h.wait_for(lambda: len(tap.ticks("trade")) > 2000, 20)
-    h.wait_for(lambda: len(tap.ticks("feed_bar")) > 0, 10)
+    h.wait_for(lambda: len(tap.ticks("feed_bar")) > 0, 20)
     # Stop the feed first: everything it sent has then been published.
     sim.stop()
     h.wait_for(lambda: tap.records(lambda r: r.get("status") ==
