@@ -22,7 +22,7 @@
 
 #define CONTROL_MAX		(64 * 1024)	/* a subscribe message */
 #define STATS_MAX		64
-#define SUMMARY_EVERY_S		60
+#define SUMMARY_EVERY_S		15
 
 struct collector {
 	struct collector_config	 cfg;
@@ -45,6 +45,7 @@ struct collector {
 	uint64_t		 auth_failures;
 	uint64_t		 kicked;
 	unsigned		 seconds;
+	uint64_t		 ticks_at_summary;
 };
 
 /* ---- configuration ---- */
@@ -279,14 +280,19 @@ publish_stats(struct collector *col, int64_t now)
 }
 
 static void
-log_summary(struct collector *col)
+log_summary(struct collector *col, unsigned period_s)
 {
 	const struct ws_client_stats *ws = ws_client_stats(col->ws);
 	const struct feed_counts *c = &col->counts;
+	uint64_t ticks = c->ticks[TICK_TRADE] + c->ticks[TICK_QUOTE] +
+	    c->ticks[TICK_FEED_BAR];
 
-	log_info("stats frames=%llu trades=%llu quotes=%llu feed_bars=%llu "
+	log_info("stats ticks_per_s=%llu frames=%llu trades=%llu quotes=%llu "
+	    "feed_bars=%llu "
 	    "malformed=%llu reconnects=%llu stalls=%llu auth_failures=%llu "
 	    "status=%s",
+	    (unsigned long long)((ticks - col->ticks_at_summary) /
+	    (period_s > 0 ? period_s : 1)),
 	    (unsigned long long)c->frames,
 	    (unsigned long long)c->ticks[TICK_TRADE],
 	    (unsigned long long)c->ticks[TICK_QUOTE],
@@ -296,6 +302,7 @@ log_summary(struct collector *col)
 	    (unsigned long long)ws->stalls,
 	    (unsigned long long)col->auth_failures,
 	    feed_status_name(col->feed_status));
+	col->ticks_at_summary = ticks;
 }
 
 /* ---- feed events ---- */
@@ -484,7 +491,7 @@ on_second(struct ws_client *ws, int64_t now_ns, void *arg)
 	publish_stats(col, now_ns);
 	record_flush(&col->rec);
 	if (++col->seconds % SUMMARY_EVERY_S == 0)
-		log_summary(col);
+		log_summary(col, SUMMARY_EVERY_S);
 }
 
 static const struct ws_client_events collector_events = {
@@ -554,7 +561,7 @@ collector_close(struct collector *col)
 {
 	flush_ticks(col);
 	publish_stats(col, clock_now_ns());
-	log_summary(col);
+	log_summary(col, col->seconds % SUMMARY_EVERY_S);
 	ws_client_close(col->ws);
 	record_close(&col->rec);
 	bus_batch_free(&col->ticks);
