@@ -38,7 +38,7 @@ ALL_CFLAGS = -std=c17 -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L \
 	     $(EXTRA_CFLAGS) -MMD -MP
 ALL_LDFLAGS = $(LDFLAGS) $(SANFLAGS)
 
-PROGS	:= ingest-stock ingest-crypto feedsim bustap
+PROGS	:= ingest-stock ingest-crypto feedsim bustap aggregator store
 
 COMMON_SRCS := $(wildcard common/*.c)
 COMMON_OBJS := $(COMMON_SRCS:%.c=$(OBJ)/%.o)
@@ -54,10 +54,29 @@ market_test_OBJS := $(OBJ)/feedsim/market.o $(OBJ)/feedsim/encode.o \
 # jansson only reads back what the encoder wrote; the modules never use it.
 market_test_LIBS := -ljansson
 bus_nng_test_LIBS := $(NNG_LIBS) -lpthread
+# The aggregator's pure cores: each test links its module and no library.
+conditions_test_OBJS := $(OBJ)/aggregator/conditions.o
+leeready_test_OBJS := $(OBJ)/aggregator/leeready.o
+barcalc_test_OBJS := $(OBJ)/aggregator/barcalc.o $(OBJ)/aggregator/conditions.o
+robust_test_OBJS := $(OBJ)/aggregator/robust.o
+anomaly_test_OBJS := $(OBJ)/aggregator/anomaly.o $(OBJ)/aggregator/robust.o
+AGG_PURE_OBJS := $(addprefix $(OBJ)/aggregator/, engine.o barcalc.o \
+    conditions.o leeready.o anomaly.o robust.o sidecheck.o symtab.o dedup.o)
+engine_test_OBJS := $(AGG_PURE_OBJS)
+sidecheck_test_OBJS := $(OBJ)/aggregator/sidecheck.o \
+    $(OBJ)/aggregator/leeready.o
+# The store: pure policy modules alone; the writer against real SQLite.
+STORE_DB_OBJS := $(addprefix $(OBJ)/store/, writer.o rows.o symbols.o)
+batch_test_OBJS := $(OBJ)/store/batch.o
+pager_test_OBJS := $(OBJ)/store/pager.o
+rows_test_OBJS := $(OBJ)/store/rows.o $(OBJ)/store/symbols.o
+history_test_OBJS := $(OBJ)/aggregator/history.o
+schema_test_OBJS := $(STORE_DB_OBJS)
+schema_test_LIBS := -lsqlite3
 record_test_LIBS := -ljansson -lsodium
 polygon_test_LIBS := -ljansson
 
-BENCH_SRCS := $(wildcard tests/bench/*.c)
+BENCH_SRCS := $(filter-out tests/bench/synth.c,$(wildcard tests/bench/*.c))
 BENCHES	:= $(BENCH_SRCS:tests/bench/%.c=$(BENCHBIN)/%)
 
 .PHONY: all test test-only asan bench run install clean deps
@@ -98,6 +117,29 @@ $(BENCHBIN)/%: $(OBJ)/tests/bench/%.o $(LIBTW)
 feedsim_bench_OBJS := $(OBJ)/feedsim/market.o $(OBJ)/feedsim/encode.o
 $(BENCHBIN)/feedsim_bench: $(OBJ)/tests/bench/feedsim_bench.o \
     $(feedsim_bench_OBJS) $(LIBTW)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
+
+# The aggregator's engine in process.
+$(BENCHBIN)/agg_bench: $(OBJ)/tests/bench/agg_bench.o \
+    $(OBJ)/tests/bench/synth.o $(AGG_PURE_OBJS) $(LIBTW)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
+
+# The store's writer in process; barpub, a stand-in aggregator for the
+# store's tests (the aggregator's own history and replay code).
+$(BENCHBIN)/store_bench: $(OBJ)/tests/bench/store_bench.o $(STORE_DB_OBJS) \
+    $(LIBTW)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
+all: $(BUILD)/tools/barpub
+$(BUILD)/tools/barpub: $(OBJ)/tests/tools/barpub.o \
+    $(OBJ)/aggregator/history.o $(OBJ)/aggregator/replay.o $(LIBTW)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
+
+$(BENCHBIN)/tickpub: $(OBJ)/tests/bench/tickpub.o $(OBJ)/tests/bench/synth.o \
+    $(LIBTW)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
 

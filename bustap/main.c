@@ -34,23 +34,55 @@ struct bustap {
 	int		 quit;
 };
 
+static int
+print_record(const struct bus_header *h, const uint8_t *p)
+{
+	struct side_check c;
+	struct anomaly a;
+	struct bus_stat s;
+	struct tick t;
+	struct bar b;
+
+	switch (h->kind) {
+	case BUS_TICKS:
+		if (bus_decode_tick(p, &t) != BUS_OK)
+			return -1;
+		print_tick(stdout, h, &t);
+		return 0;
+	case BUS_STATS:
+		if (bus_decode_stat(p, &s) != BUS_OK)
+			return -1;
+		print_stat(stdout, h, &s);
+		return 0;
+	case BUS_BARS:
+		if (bus_decode_bar(p, &b) != BUS_OK)
+			return -1;
+		print_bar(stdout, h, &b);
+		return 0;
+	case BUS_ANOMALIES:
+		if (bus_decode_anomaly(p, &a) != BUS_OK)
+			return -1;
+		print_anomaly(stdout, h, &a);
+		return 0;
+	case BUS_SIDE_CHECKS:
+		if (bus_decode_side_check(p, &c) != BUS_OK)
+			return -1;
+		print_side_check(stdout, h, &c);
+		return 0;
+	default:
+		return -1;
+	}
+}
+
 static void
 print_records(const struct bus_header *h, const uint8_t *p)
 {
-	struct bus_stat s;
-	struct tick t;
 	uint32_t i;
 	size_t rsize = bus_record_size(h->kind);
 
-	for (i = 0; i < h->n_records; i++, p += rsize) {
-		if (h->kind == BUS_TICKS && bus_decode_tick(p, &t) == BUS_OK)
-			print_tick(stdout, h, &t);
-		else if (h->kind == BUS_STATS &&
-		    bus_decode_stat(p, &s) == BUS_OK)
-			print_stat(stdout, h, &s);
-		else
+	for (i = 0; i < h->n_records; i++, p += rsize)
+		if (print_record(h, p) == -1)
 			print_bad(stdout, BUS_BAD_RECORD, 1);
-	}
 }
 
 /* Drains what waits; returns -1 once enough records were seen. */
@@ -101,20 +133,28 @@ print_summary(const struct bustap *bt)
 	fflush(stdout);
 }
 
+static uint8_t
+kind_from_name(const char *name)
+{
+	int k;
+
+	for (k = BUS_TICKS; k < BUS_REPLAY_REQ; k++)
+		if (strcmp(bus_kind_name(k), name) == 0)
+			return (uint8_t)k;
+	return BUS_NONE;
+}
+
 static int
 open_sub(struct bustap *bt, int n_urls, char **urls)
 {
 	uint8_t kinds[1];
 	int n_kinds = 1, rv;
 
-	if (strcmp(bt->kind, "ticks") == 0)
-		kinds[0] = BUS_TICKS;
-	else if (strcmp(bt->kind, "stats") == 0)
-		kinds[0] = BUS_STATS;
-	else if (strcmp(bt->kind, "all") == 0)
+	if (strcmp(bt->kind, "all") == 0)
 		n_kinds = 0;
-	else {
-		fprintf(stderr, "--kind: ticks, stats or all\n");
+	else if ((kinds[0] = kind_from_name(bt->kind)) == BUS_NONE) {
+		fprintf(stderr, "--kind: ticks, stats, bars, anomalies, "
+		    "side_checks or all\n");
 		return EX_USAGE_ERR;
 	}
 	if ((rv = bus_sub_open(&bt->sub, (const char *const *)urls, n_urls,
@@ -159,7 +199,7 @@ main(int argc, char *argv[])
 	struct config_args pos;
 	const struct config_opt opts[] = {
 		{ "kind", NULL, CONFIG_STR, &bt.kind, "all", 0, 0,
-		  "records to show: ticks, stats or all" },
+		  "records to show: ticks, stats, bars, anomalies, side_checks or all" },
 		{ "count", NULL, CONFIG_INT, &bt.max_records, "0", 0, 1e15,
 		  "exit after this many records (0: never)" },
 		{ "duration", NULL, CONFIG_DURATION, &bt.duration_ms, "0", 0,

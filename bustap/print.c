@@ -133,6 +133,94 @@ print_stat(FILE *f, const struct bus_header *h, const struct bus_stat *s)
 	fputs("}\n", f);
 }
 
+static void
+put_head(FILE *f, const struct bus_header *h, const char *kind)
+{
+	fprintf(f, "{\"seq\":%" PRIu64 ",\"publisher_id\":%" PRIu32,
+	    h->seq, h->publisher_id);
+	put_str(f, "kind", kind);
+}
+
+void
+print_bar(FILE *f, const struct bus_header *h, const struct bar *b)
+{
+	put_head(f, h, "bar");
+	put_str(f, "state", bar_state_name(b->state));
+	put_str(f, "symbol", b->symbol);
+	put_str(f, "source", source_name(b->source));
+	put_str(f, "asset_class", asset_class_name(b->asset_class));
+	put_i64(f, "interval_s", b->interval_s);
+	put_i64(f, "start_ms", b->start_ms);
+	put_i64(f, "revision", b->revision);
+	put_i64(f, "flags", b->flags);
+	put_price(f, "open", b->open);
+	put_price(f, "high", b->high);
+	put_price(f, "low", b->low);
+	put_price(f, "close", b->close);
+	put_price(f, "vwap", b->vwap);
+	put_double(f, "volume", b->volume);
+	put_double(f, "buy_volume", b->buy_volume);
+	put_double(f, "sell_volume", b->sell_volume);
+	put_i64(f, "trades", b->trades);
+	put_i64(f, "buy_trades", b->buy_trades);
+	put_i64(f, "sell_trades", b->sell_trades);
+	put_i64(f, "quotes", b->quotes);
+	put_price(f, "spread_mean", b->spread_mean);
+	put_price(f, "spread_min", b->spread_min);
+	put_price(f, "spread_max", b->spread_max);
+	put_double(f, "spread_bps", b->spread_bps);
+	put_double(f, "delta_min", b->delta_min);
+	put_double(f, "delta_max", b->delta_max);
+	put_i64(f, "n_declared", b->n_declared);
+	put_i64(f, "n_inferred", b->n_inferred);
+	put_i64(f, "n_unknown", b->n_unknown);
+	put_i64(f, "n_compared", b->n_compared);
+	put_i64(f, "n_agree", b->n_agree);
+	put_i64(f, "n_unknown_conditions", b->n_unknown_conditions);
+	put_i64(f, "first_ts_ns", b->first_ts_ns);
+	put_i64(f, "last_ts_ns", b->last_ts_ns);
+	put_i64(f, "updated_ns", b->updated_ns);
+	fputs("}\n", f);
+}
+
+void
+print_anomaly(FILE *f, const struct bus_header *h, const struct anomaly *a)
+{
+	put_head(f, h, "anomaly");
+	put_str(f, "anomaly", anomaly_kind_name(a->kind));
+	put_str(f, "symbol", a->symbol);
+	put_str(f, "source", source_name(a->source));
+	put_str(f, "asset_class", asset_class_name(a->asset_class));
+	put_i64(f, "interval_s", a->interval_s);
+	put_i64(f, "start_ms", a->start_ms);
+	put_double(f, "score", a->score);
+	put_double(f, "value", a->value);
+	put_double(f, "threshold", a->threshold);
+	put_i64(f, "ts_ns", a->ts_ns);
+	put_i64(f, "exchange", a->exchange);
+	fputs("}\n", f);
+}
+
+void
+print_side_check(FILE *f, const struct bus_header *h,
+    const struct side_check *c)
+{
+	put_head(f, h, "side_check");
+	put_str(f, "symbol", c->symbol);
+	put_str(f, "source", source_name(c->source));
+	put_i64(f, "exchange", c->exchange);
+	put_i64(f, "trades", (int64_t)c->trades);
+	put_i64(f, "declared_buy", (int64_t)c->declared_buy);
+	put_i64(f, "declared_sell", (int64_t)c->declared_sell);
+	put_i64(f, "compared", (int64_t)c->compared);
+	put_i64(f, "agree", (int64_t)c->agree);
+	put_i64(f, "at_bid", (int64_t)c->at_bid);
+	put_i64(f, "at_ask", (int64_t)c->at_ask);
+	put_i64(f, "inside", (int64_t)c->inside);
+	put_i64(f, "inverted", c->inverted);
+	fputs("}\n", f);
+}
+
 void
 print_gap(FILE *f, const struct bus_header *h, const struct bus_gap_event *ev)
 {

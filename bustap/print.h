@@ -12,6 +12,11 @@
 
 void	 print_tick(FILE *, const struct bus_header *, const struct tick *);
 void	 print_stat(FILE *, const struct bus_header *, const struct bus_stat *);
+void	 print_bar(FILE *, const struct bus_header *, const struct bar *);
+void	 print_anomaly(FILE *, const struct bus_header *,
+	    const struct anomaly *);
+void	 print_side_check(FILE *, const struct bus_header *,
+	    const struct side_check *);
 void	 print_gap(FILE *, const struct bus_header *,
 	    const struct bus_gap_event *);
 void	 print_bad(FILE *, enum bus_status, uint64_t count);

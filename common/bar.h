@@ -24,9 +24,12 @@ enum bar_state {
 				 * the aggregator's own start: data may be
 				 * missing, unlike a quiet bar */
 #define BAR_F_LATE	0x0002	/* includes ticks that came after close */
-#define BAR_F_NO_PRICE	0x0004	/* no trade set a price: OHLC and vwap are
-				 * absent (quotes only, or only prints that
-				 * may not set prices) */
+#define BAR_F_NO_PRICE	0x0004	/* no trade could set open and close: OHLC
+				 * are absent (quotes only, or only prints
+				 * the tape rules keep from setting prices);
+				 * vwap is there whenever volume is */
+#define BAR_F_NO_SPREAD	0x0008	/* no usable quote was in effect: the
+				 * spread fields are absent */
 
 struct bar {
 	char		 symbol[TICK_SYMBOL_LEN];

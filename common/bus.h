@@ -89,7 +89,11 @@ struct bus_stat {
  * message of want_kind whose header seq is the cursor of its last record
  * (to send back in the next request) and whose first_record is the oldest
  * cursor the aggregator still holds: more than after_cursor + 1 means
- * records were lost. An empty reply means nothing more.
+ * records were lost (it is capped at after_cursor + 1 when all that was
+ * overwritten ended before since_ms). An empty reply means nothing more.
+ * max_records 0 asks for as many as fit in about 1 MB. The reply's
+ * publisher_id is the aggregator's; a malformed request gets an empty
+ * BUS_BARS reply (rep must answer). docs/store.md "Replay" has it all.
  */
 struct bus_replay_req {
 	uint8_t		 want_kind;

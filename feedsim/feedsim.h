@@ -42,6 +42,7 @@ struct feedsim_opts {
 	const char	*replay;
 	double		 replay_speed;
 	int		 replay_loop;
+	long		 replay_clients;	/* listeners before it starts */
 	char		*api_key;	/* NULL: any non-empty key */
 	const char	*log_sent;
 	double		 drop_every_s;

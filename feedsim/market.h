@@ -34,7 +34,7 @@
 
 #include <stdint.h>
 
-#define MARKET_MAX_SYMBOLS	256
+#define MARKET_MAX_SYMBOLS	4096
 #define MARKET_SYM_LEN		24	/* with the NUL */
 #define MARKET_MAX_CONDS	4
 #define MARKET_MAX_VENUES	4

@@ -36,6 +36,8 @@ static const struct config_opt options[] = {
 	    1e6, "1: recorded timing; 0: as fast as clients read" },
 	{ "replay-loop", E("REPLAY_LOOP"), CONFIG_BOOL, NULL, "0", 0, 0,
 	    "start the replay over when it ends" },
+	{ "replay-clients", E("REPLAY_CLIENTS"), CONFIG_INT, NULL, "1", 1,
+	    1000, "subscribed clients to wait for before the replay starts" },
 	{ "api-key-file", E("API_KEY"), CONFIG_SECRET, NULL, NULL, 0, 0,
 	    "the key clients must send (default: any non-empty)" },
 	{ "log-sent", E("LOG_SENT"), CONFIG_STR, NULL, NULL, 0, 0,
@@ -67,7 +69,7 @@ opts_table(struct feedsim_opts *o)
 {
 	void *dst[] = { &o->listen, &o->rate, &o->burst, &o->symbols,
 	    &o->seed, &o->start_ms, &o->replay, &o->replay_speed,
-	    &o->replay_loop, &o->api_key, &o->log_sent, &o->drop_every_s,
+	    &o->replay_loop, &o->replay_clients, &o->api_key, &o->log_sent, &o->drop_every_s,
 	    &o->malformed_every, &o->stall_every_s, &o->stall_for_s,
 	    &o->refuse_auth, &o->tls_cert, &o->tls_key, &o->auth_timeout_s,
 	    &o->max_queue_mib };

@@ -166,10 +166,11 @@ replay_pump(struct feedsim *fs, int64_t now)
 	uint32_t n = 0;
 
 	if (!rp->started) {
-		for (c = fs->head; c != NULL && !listening(c); c = c->next)
-			;
-		if (c == NULL)
-			return 0;	/* starts with its first listener */
+		for (c = fs->head; c != NULL; c = c->next)
+			n += listening(c) ? 1 : 0;
+		if (n == 0 || n < (uint32_t)fs->o.replay_clients)
+			return 0;	/* starts with enough listeners */
+		n = 0;
 		rp->started = 1;
 		rp->t0_ns = now;
 		rp->base_ns = -1;

@@ -39,8 +39,13 @@ def check(cond, name, why=""):
     return cond
 
 
+_envs = []
+
+
 def finish():
-    """Exit status of the scenario: 0 when every check passed."""
+    """Stops what every Env started; exits 0 when every check passed."""
+    for e in _envs:
+        e.close()
     sys.exit(0 if failed == 0 else 1)
 
 
@@ -177,6 +182,8 @@ class Env:
             "TW_TEST_TIMEOUT_MULT": str(MULT),
         })
         self.procs = []
+        self.closed = False
+        _envs.append(self)
 
     def path(self, name):
         return os.path.join(self.dir, name)
@@ -211,6 +218,9 @@ class Env:
         return b
 
     def close(self, keep=False):
+        if self.closed:
+            return
+        self.closed = True
         for p in self.procs:
             if p.alive():
                 p.stop(signal.SIGKILL)
