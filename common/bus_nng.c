@@ -143,10 +143,18 @@ bus_sub_recv(struct bus_sub *s, nng_msg **mp, struct bus_header *h,
 	return 1;
 }
 
+/*
+ * Every caller is a process on its way out, and nng 1.5.2's nng_close can
+ * deadlock on a sub socket whose dialers are redialing a publisher that
+ * went away (nng issue #1543, fixed after 1.5.2; seen here when a whole
+ * pipeline stops at once). A subscriber holds nothing worth flushing, so
+ * the socket is left for exit to release rather than risk a hang that
+ * supervisord would have to SIGKILL.
+ */
 void
 bus_sub_close(struct bus_sub *s)
 {
-	nng_close(s->sock);
+	(void)s;
 }
 
 void

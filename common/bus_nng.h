@@ -55,6 +55,7 @@ int	 bus_sub_open(struct bus_sub *, const char *const *urls, int n_urls,
  */
 int	 bus_sub_recv(struct bus_sub *, nng_msg **, struct bus_header *,
 	    struct bus_gap_event *);
+/* For a process on its way out: leaves the socket to exit (bus_nng.c). */
 void	 bus_sub_close(struct bus_sub *);
 
 /* Default endpoint of a publisher: ipc://RUN_DIR/NAME.ipc. */
