@@ -6,6 +6,7 @@
 #   make bench      speed figures (docs/benchmarks.md)
 #   make run        the whole system on the demo feed, under supervisord
 #   make install    PREFIX=/usr/local DESTDIR=
+#   make image      the container image (podman); make test-image tests it
 #   make clean
 
 PREFIX	?= /usr/local
@@ -23,7 +24,7 @@ PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 # Debian 12's libnng-dev ships no nng.pc (research/deps.md).
 NNG_LIBS ?= $(shell pkg-config --libs nng 2>/dev/null || echo -lnng)
-LIBS	:= $(PKG_LIBS) $(NNG_LIBS) -lpthread -lm
+LIBS	:= $(PKG_LIBS) $(NNG_LIBS) -lzxcvbn -lpthread -lm
 
 WARN	:= -Wall -Wextra -Wpedantic -Wshadow -Wconversion -Wno-sign-conversion \
 	   -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 -Wvla \
@@ -38,10 +39,11 @@ ALL_CFLAGS = -std=c17 -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L \
 	     $(EXTRA_CFLAGS) -MMD -MP
 ALL_LDFLAGS = $(LDFLAGS) $(SANFLAGS)
 
-PROGS	:= ingest-stock ingest-crypto feedsim bustap aggregator store
+PROGS	:= ingest-stock ingest-crypto feedsim bustap aggregator store \
+	   webui authctl
 
 COMMON_SRCS := $(wildcard common/*.c)
-COMMON_OBJS := $(COMMON_SRCS:%.c=$(OBJ)/%.o)
+COMMON_OBJS := $(COMMON_SRCS:%.c=$(OBJ)/%.o) $(OBJ)/gen/blocklist.o
 LIBTW	:= $(LIB)/libtw.a
 
 # Unit tests: tests/unit/NAME_test.c links its object, libtw.a and, unless
@@ -75,11 +77,36 @@ schema_test_OBJS := $(STORE_DB_OBJS)
 schema_test_LIBS := -lsqlite3
 record_test_LIBS := -ljansson -lsodium
 polygon_test_LIBS := -ljansson
+# webui: the pure modules alone (csrf.c compares with auth_str_equal, so
+# the rules test links auth.o's libraries); the API against real SQLite.
+WEBUI_FMT_OBJS := $(addprefix $(OBJ)/webui/, buf.o http.o jsonw.o)
+webui_query_test_OBJS := $(WEBUI_FMT_OBJS) $(OBJ)/webui/query.o
+webui_format_test_OBJS := $(WEBUI_FMT_OBJS) $(addprefix $(OBJ)/webui/, \
+    csv.o static.o chunked.o secheaders.o)
+webui_rules_test_OBJS := $(WEBUI_FMT_OBJS) $(addprefix $(OBJ)/webui/, \
+    creds.o csrf.o route.o)
+webui_rules_test_LIBS := -lsqlite3 -lsodium -lzxcvbn
+webui_api_test_OBJS := $(patsubst %.c,$(OBJ)/%.o,$(filter-out \
+    webui/main.c webui/server.c webui/lwsreq.c webui/livegate.c \
+    webui/pool.c webui/tlscert.c webui/options.c,$(wildcard webui/*.c)))
+webui_api_test_LIBS = $(LIBS)
+# webui's /live: the pure parts (jansson reads client messages and checks
+# the encoder's output).
+live_proto_test_OBJS := $(OBJ)/webui/live_proto.o
+live_proto_test_LIBS := -ljansson
+live_queue_test_OBJS := $(OBJ)/webui/live_queue.o
+live_stats_test_OBJS := $(OBJ)/webui/live_stats.o $(OBJ)/webui/live_proto.o
+live_stats_test_LIBS := -ljansson
+# The auth core: the policy needs zxcvbn, the throttle nothing, auth.c
+# real SQLite and libsodium.
+pwpolicy_test_LIBS := -lzxcvbn
+auth_test_LIBS := -lsqlite3 -lsodium -lzxcvbn
 
 BENCH_SRCS := $(filter-out tests/bench/synth.c,$(wildcard tests/bench/*.c))
 BENCHES	:= $(BENCH_SRCS:tests/bench/%.c=$(BENCHBIN)/%)
 
-.PHONY: all test test-only asan bench run install clean deps
+.PHONY: all test test-only asan bench run install clean deps image \
+	test-image
 .SECONDARY:
 .DELETE_ON_ERROR:
 
@@ -102,6 +129,29 @@ $(LIBTW): $(COMMON_OBJS)
 $(OBJ)/%.o: %.c
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+# The common-password blocklist (auth.h), compiled in from john-data's
+# list so the running system needs no word file.
+BLOCKLIST_SRC ?= /usr/share/john/password.lst
+$(BUILD)/gen/blocklist.c: $(BLOCKLIST_SRC) scripts/gen-blocklist
+	@mkdir -p $(@D)
+	scripts/gen-blocklist $(BLOCKLIST_SRC) > $@
+$(OBJ)/gen/blocklist.o: $(BUILD)/gen/blocklist.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+# The dashboard (web/): npm packages from the lock file, bundled into
+# $(BUILD)/web, which webui serves.
+WEB_SRCS := $(wildcard web/src/*) web/build.mjs web/package.json
+all: $(BUILD)/web/index.html
+$(BUILD)/web/index.html: $(WEB_SRCS) web/node_modules/.package-lock.json
+	node web/build.mjs --outdir $(BUILD)/web
+# npm ci only when the lock file is newer than what is installed; no
+# install scripts run (esbuild's binary is a package of its own).
+web/node_modules/.package-lock.json: web/package-lock.json
+	cd web && npm ci --ignore-scripts --no-audit --no-fund
+	@touch $@
+
 $(TESTBIN)/%_test: $(OBJ)/tests/unit/%_test.o $(LIBTW)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_LDFLAGS) -o $@ $< $($*_test_OBJS) $(LIBTW) \
@@ -166,10 +216,28 @@ run: deps
 	@$(MAKE) --no-print-directory all
 	@scripts/run
 
-install: $(PROGS:%=$(BIN)/%)
+# Binaries and the entrypoint in bin/, supervisor.conf and the dashboard in
+# share/tapewatch/ (docs/operations.md). INSTALL_STRIP=-s strips (the image).
+install: all
+	@test -f $(BUILD)/web/index.html || \
+	    { echo "install: no dashboard bundle in $(BUILD)/web" >&2; exit 1; }
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/tapewatch
-	install -m 755 $(PROGS:%=$(BIN)/%) $(DESTDIR)$(PREFIX)/bin/
+	install -m 755 $(INSTALL_STRIP) $(PROGS:%=$(BIN)/%) $(DESTDIR)$(PREFIX)/bin/
+	install -m 755 scripts/entrypoint \
+	    $(DESTDIR)$(PREFIX)/bin/tapewatch-entrypoint
 	install -m 644 supervisor.conf $(DESTDIR)$(PREFIX)/share/tapewatch/
+	rm -rf $(DESTDIR)$(PREFIX)/share/tapewatch/web
+	cp -R --no-preserve=mode,ownership $(BUILD)/web \
+	    $(DESTDIR)$(PREFIX)/share/tapewatch/web
+	chmod -R u=rwX,go=rX $(DESTDIR)$(PREFIX)/share/tapewatch/web
+
+# The container image with podman (no Docker engine needed), and its test:
+# lint, compose validation, the smoke test on the image's file system.
+image:
+	@scripts/make-image
+
+test-image: image
+	@tests/image/run
 
 clean:
 	rm -rf build

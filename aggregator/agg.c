@@ -50,11 +50,46 @@ parse_intervals(const char *s, struct engine_config *ec)
 	return ec->n_intervals > 0 ? 0 : -1;
 }
 
+#define HISTORY_MIN	1024
+#define HISTORY_MAX	16777216
+
+/*
+ * "32768,16384" -> the bar history's capacity for each interval, in
+ * TW_BAR_INTERVALS order; a shorter list's last number serves the
+ * intervals after it, a longer one is an error.
+ */
+static int
+parse_history(const char *s, const struct engine_config *ec, uint32_t *cap)
+{
+	const char *p = s;
+	unsigned n = 0;
+	char *end;
+	long v;
+
+	while (*p != '\0') {
+		v = strtol(p, &end, 10);
+		if (end == p || v < HISTORY_MIN || v > HISTORY_MAX ||
+		    n == ec->n_intervals)
+			return -1;
+		cap[n++] = (uint32_t)v;
+		p = end;
+		if (*p == ',' && p[1] != '\0')
+			p++;
+		else if (*p != '\0')
+			return -1;
+	}
+	if (n == 0)
+		return -1;
+	for (; n < ec->n_intervals; n++)
+		cap[n] = cap[n - 1];
+	return 0;
+}
+
 int
 agg_config_load(struct agg_config *c, int argc, char **argv)
 {
 	static char ticks_buf[2048], bus_buf[1024], replay_buf[1024];
-	const char *run_dir = NULL, *intervals = NULL;
+	const char *run_dir = NULL, *intervals = NULL, *history_bars = NULL;
 	struct engine_config *ec = &c->engine;
 	long max_symbols = 0, window = -1, min_samples = -1, tod_days = -1;
 	long side_min = -1;
@@ -80,8 +115,9 @@ agg_config_load(struct agg_config *c, int argc, char **argv)
 	  "250ms", 10, 60000, "live updates of an open bar, at most" },
 	{ "max-symbols", "TW_MAX_SYMBOLS", CONFIG_INT, &max_symbols, "16384",
 	  1, 1048576, "symbols held (each source's counted apart)" },
-	{ "history-bars", "TW_HISTORY_BARS", CONFIG_INT, &c->history_bars,
-	  "32768", 1024, 16777216, "closed bars kept for replays" },
+	{ "history-bars", "TW_HISTORY_BARS", CONFIG_STR, &history_bars,
+	  "32768,16384", 0, 0, "closed bars kept for replays, per interval "
+	  "(comma list)" },
 	{ "history-anomalies", "TW_HISTORY_ANOMALIES", CONFIG_INT,
 	  &c->history_anomalies, "16384", 256, 4194304,
 	  "anomalies kept for replays" },
@@ -105,7 +141,7 @@ agg_config_load(struct agg_config *c, int argc, char **argv)
 	  &ec->anomaly.flow_imbalance, NULL, 0.1, 1,
 	  "one-sided flow: |buy - sell| / (buy + sell) (0.8)" },
 	{ "trade-z", "TW_ANOMALY_TRADE_Z", CONFIG_DOUBLE, &ec->anomaly.trade_z,
-	  NULL, 1, 100, "large trade: robust z of log notional (4)" },
+	  NULL, 1, 100, "large trade: robust z of log notional (10)" },
 	{ "side-min-compared", "TW_SIDE_MIN_COMPARED", CONFIG_INT,
 	  &side_min, NULL, 10, 1e9,
 	  "declared sides checked before a venue is judged (200)" },
@@ -124,6 +160,12 @@ agg_config_load(struct agg_config *c, int argc, char **argv)
 	if (parse_intervals(intervals, ec) == -1) {
 		fprintf(stderr, "intervals \"%s\": want increasing seconds, "
 		    "e.g. 1,60\n", intervals);
+		return EX_CONFIG_ERR;
+	}
+	if (parse_history(history_bars, ec, c->history_bars) == -1) {
+		fprintf(stderr, "history-bars \"%s\": want a count per "
+		    "interval (at most %u), each %d to %d, e.g. 32768,16384\n",
+		    history_bars, ec->n_intervals, HISTORY_MIN, HISTORY_MAX);
 		return EX_CONFIG_ERR;
 	}
 	ec->lateness_ns = lateness * NS_PER_MS;
@@ -170,9 +212,15 @@ out_bar(void *arg, const struct bar *b)
 	struct aggregator *a = arg;
 	uint8_t rec[BUS_BAR_SIZE];
 
+	unsigned iv;
+
 	if (b->state != BAR_LIVE) {
+		/* The interval's own ring (the engine makes no others). */
+		for (iv = 0; iv + 1 < a->cfg.engine.n_intervals &&
+		    a->cfg.engine.intervals_s[iv] != b->interval_s; iv++)
+			;
 		bus_encode_bar(rec, b);
-		history_add(&a->bar_history, rec, b->start_ms +
+		history_add(&a->bar_history, iv, rec, b->start_ms +
 		    (int64_t)b->interval_s * 1000);
 	}
 	if (bus_batch_add_bar(&a->bars, b, a->engine.now_ns) == BATCH_BARS)
@@ -186,7 +234,7 @@ out_anomaly(void *arg, const struct anomaly *an)
 	uint8_t rec[BUS_ANOMALY_SIZE];
 
 	bus_encode_anomaly(rec, an);
-	history_add(&a->anomaly_history, rec, an->start_ms +
+	history_add(&a->anomaly_history, 0, rec, an->start_ms +
 	    (int64_t)an->interval_s * 1000);
 	if (bus_batch_add_anomaly(&a->anomalies, an, a->engine.now_ns) ==
 	    BATCH_ANOMALIES)
@@ -258,6 +306,7 @@ agg_open(struct aggregator *a, const struct agg_config *cfg)
 {
 	const struct engine_out out = { out_bar, out_anomaly, out_side_check,
 	    a };
+	uint32_t anomalies = (uint32_t)cfg->history_anomalies;
 
 	memset(a, 0, sizeof(*a));
 	a->cfg = *cfg;
@@ -266,10 +315,10 @@ agg_open(struct aggregator *a, const struct agg_config *cfg)
 	open_timer(a);
 	if (engine_init(&a->engine, &cfg->engine, &out) == -1)
 		fatalx("engine: out of memory or bad configuration");
-	if (history_init(&a->bar_history, BUS_BARS,
-	    (uint32_t)cfg->history_bars) == -1 ||
-	    history_init(&a->anomaly_history, BUS_ANOMALIES,
-	    (uint32_t)cfg->history_anomalies) == -1)
+	if (history_init(&a->bar_history, BUS_BARS, cfg->history_bars,
+	    cfg->engine.n_intervals) == -1 ||
+	    history_init(&a->anomaly_history, BUS_ANOMALIES, &anomalies, 1) ==
+	    -1)
 		fatal("history");
 	open_bus(a);
 }
@@ -307,10 +356,10 @@ agg_fold_ticks(struct aggregator *a)
 {
 	struct bus_gap_event ev;
 	struct bus_header h;
-	struct tick t;
 	const uint8_t *p;
 	nng_msg *m;
 	uint32_t i;
+	unsigned k;
 	int n;
 
 	for (n = 0; n < FOLD_MAX_MESSAGES &&
@@ -323,13 +372,21 @@ agg_fold_ticks(struct aggregator *a)
 			    h.publisher_id);
 			engine_bus_gap(&a->engine, h.publisher_id);
 		}
+		/* In chunks: the engine looks ahead within one. */
 		p = (const uint8_t *)nng_msg_body(m) + BUS_HEADER_SIZE;
-		for (i = 0; i < h.n_records; i++, p += BUS_TICK_SIZE) {
-			if (bus_decode_tick(p, &t) == BUS_OK)
-				engine_tick(&a->engine, &t, h.publisher_id);
+		for (i = 0, k = 0; i < h.n_records; i++, p += BUS_TICK_SIZE) {
+			if (bus_decode_tick(p, &a->ticks[k]) == BUS_OK)
+				k++;
 			else
 				a->engine.stats.bad_ticks++;
+			if (k == AGG_TICK_CHUNK) {
+				engine_ticks(&a->engine, a->ticks, k,
+				    h.publisher_id);
+				k = 0;
+			}
 		}
+		if (k > 0)
+			engine_ticks(&a->engine, a->ticks, k, h.publisher_id);
 		nng_msg_free(m);
 	}
 }

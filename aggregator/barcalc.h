@@ -51,44 +51,80 @@ struct quote_carry {
 };
 
 /*
- * One bar being accumulated. Read only `bar` (partially: open to low and
- * the spread fields hold working values; use bar_acc_result()) and
- * n_late_quotes; the rest is private.
+ * One bar being accumulated. Read only start_ns, interval_s (use
+ * bar_acc_end_ns() for its end) and n_late_quotes; the rest is private:
+ * the published fields come from bar_acc_result().
+ *
+ * The layout is for the per-tick path with thousands of symbols, where
+ * every tick's bars miss the cache: a quote reads and writes the first
+ * 128 bytes only (two cache lines when the caller aligns the struct to 64
+ * bytes), a trade the first 64 and the next 144. `user` is the caller's
+ * (its own per-bar flags, kept on the line every tick reads anyway).
  */
 struct bar_acc {
-	struct bar	 bar;
-	uint32_t	 n_late_quotes;	/* quotes older than the newest seen */
-
-	double		 pv;		/* sum of price x size, ELIG_VOLUME */
-	double		 delta;		/* running buy - sell volume */
-	int64_t		 open_ts_ns;	/* INT64_MAX: no open yet */
-	int64_t		 close_ts_ns;
+	/* Every tick. */
+	uint8_t		 user[4];	/* the caller's; zeroed at start */
+	uint8_t		 q_usable;	/* the quote in effect is usable */
+	uint8_t		 has_spread;	/* some usable quote was in effect */
 	int64_t		 start_ns;
-	int64_t		 end_ns;
-
-	/* The quote in effect, and the spread's time integrals. */
-	int64_t		 q_bid;
-	int64_t		 q_ask;
-	int64_t		 q_since_ns;	/* in effect since (inside the bar) */
+	int64_t		 first_ts_ns;	/* INT64_MAX: no tick yet */
+	int64_t		 last_ts_ns;
 	int64_t		 q_last_ns;	/* newest quote time applied */
-	double		 q_bps;		/* its spread in bps, if usable */
+	int64_t		 q_bid;		/* the quote in effect */
+	int64_t		 q_ask;
+	uint32_t	 interval_s;
+	uint32_t	 quotes;
+
+	/* Quotes: the spread's time integrals. */
+	int64_t		 q_since_ns;	/* in effect since (inside the bar) */
+	double		 q_bps;		/* the newest usable spread, bps */
 	double		 spread_ns;	/* integral of spread dt (units x ns) */
 	double		 bps_ns;	/* integral of bps dt */
 	int64_t		 covered_ns;	/* time a usable quote was in effect */
-	int64_t		 last_spread;	/* newest usable spread and its bps */
-	double		 last_bps;
-	uint8_t		 q_usable;
-	uint8_t		 has_spread;	/* some usable quote was in effect */
+	int64_t		 spread_min;	/* INT64_MAX: none yet */
+	int64_t		 spread_max;
+	int64_t		 last_spread;	/* the newest usable spread */
+
+	/* Trades. */
+	int64_t		 open;
+	int64_t		 high;		/* INT64_MIN: none yet */
+	int64_t		 low;		/* INT64_MAX: none yet */
+	int64_t		 close;
+	int64_t		 open_ts_ns;	/* INT64_MAX: no open yet */
+	int64_t		 close_ts_ns;
+	double		 volume;
+	double		 pv;		/* sum of price x size, ELIG_VOLUME */
+	double		 buy_volume;
+	double		 sell_volume;
+	double		 delta;		/* running buy - sell volume */
+	double		 delta_min;
+	double		 delta_max;
+	uint32_t	 trades;
+	uint32_t	 buy_trades;
+	uint32_t	 sell_trades;
+	uint32_t	 n_declared;
+	uint32_t	 n_inferred;
+	uint32_t	 n_unknown;
+	uint32_t	 n_compared;
+	uint32_t	 n_agree;
+	uint32_t	 n_unknown_conditions;
+	uint32_t	 n_late_quotes;	/* quotes older than the newest seen */
 };
 
 /*
  * Starts the bar [start_ms, start_ms + interval_s). prevailing is the quote
  * in effect at the start (NULL for none), so the spread is weighted from
- * the bar's first nanosecond. symbol is copied (truncated to fit).
+ * the bar's first nanosecond.
  */
-void	 bar_acc_start(struct bar_acc *, const char *symbol, int source,
-	    int asset_class, uint32_t interval_s, int64_t start_ms,
+void	 bar_acc_start(struct bar_acc *, uint32_t interval_s, int64_t start_ms,
 	    const struct quote_carry *prevailing);
+
+/* The bar's end, start_ns + interval_s seconds. */
+static inline int64_t
+bar_acc_end_ns(const struct bar_acc *a)
+{
+	return a->start_ns + (int64_t)a->interval_s * NS_PER_S;
+}
 
 /*
  * Adds a trade. side is the final side (declared or inferred) and how says
@@ -119,8 +155,9 @@ int	 bar_acc_quote(struct bar_acc *, int64_t ts_ns, int64_t bid,
  * the bar). vwap = round(sum pv / volume) whenever volume > 0; OHLC are 0
  * and BAR_F_NO_PRICE is set when no trade could set open/close; the spread
  * fields are 0 and BAR_F_NO_SPREAD is set when no usable quote was ever in
- * effect. state is BAR_LIVE; revision and updated_ns are the caller's.
- * Does not change the accumulator.
+ * effect. state is BAR_LIVE; symbol, source, asset_class, revision and
+ * updated_ns are the caller's (left zero). Does not change the
+ * accumulator.
  */
 void	 bar_acc_result(const struct bar_acc *, int64_t until_ns,
 	    struct bar *out);

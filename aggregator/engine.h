@@ -2,7 +2,7 @@
  * The aggregator's engine: ticks in, bars, anomalies and side checks out.
  * Pure: no I/O, no clock (event time comes with each tick; wall-clock time
  * comes in as now_ns for the decisions that need it), no logging; memory is
- * sized at init, except one series block per new symbol.
+ * allocated at init for max_symbols (pages become resident as symbols come).
  *
  * Time is event time (DESIGN.md "Market semantics"). Each feed (a source
  * and asset class: one collector's stream) has a watermark, the newest
@@ -81,32 +81,55 @@ struct engine_stats {
 	uint64_t	 bad_ticks;	/* fields out of range: dropped */
 };
 
-/* The quote in effect on one venue (crypto) or the NBBO (stocks). */
+/*
+ * The quote in effect on one venue (crypto) or the NBBO (stocks), and the
+ * tick test's state there (leeready.h): 32 bytes, two to a cache line.
+ */
 struct venue {
-	uint32_t		 exchange;
 	int64_t			 bid;
 	int64_t			 ask;
-	struct leeready		 lr;
-	struct side_check	 check;
-	int			 check_dirty;
-	int			 inverted;
-	int			 quoted;	/* a quote was seen */
+	int64_t			 last_px;	/* tick test: last trade price */
+	uint32_t		 exchange;
+	int8_t			 last_change;	/* tick test: enum side */
+	uint8_t			 quoted;	/* a quote was seen */
 };
 
-struct series;
+/* A venue's declared-side check (sidecheck.h): read by declared trades. */
+struct venue_check {
+	struct side_check	 check;
+	int			 dirty;		/* changed since published */
+};
 
+/*
+ * Per symbol, one cache line: all that a tick of it reads besides its
+ * bars (and, for a trade, its struct sym_cold). Bars live in rings in
+ * engine.slots: ring_len[iv] of them per interval.
+ */
 struct sym {
+	_Alignas(64) struct venue nbbo;	/* stocks; crypto: the latest venue's
+					 * bid, ask and quoted */
+	int64_t			 last_trade_ts_ns;
+	uint32_t		 aux;		/* dense index: crypto, of its
+						 * venue set; others, of the
+						 * NBBO's check and tod profile */
 	uint8_t			 source;
 	uint8_t			 asset_class;
 	uint8_t			 feed;		/* index into engine.feeds */
-	uint8_t			 n_venues;
-	int64_t			 last_trade_ts_ns;
-	struct venue		 nbbo;		/* stocks, and crypto's last */
-	struct venue		*venues;	/* crypto: ENGINE_VENUES */
+	uint8_t			 n_venues;	/* crypto */
+	uint8_t			 newest[ENGINE_MAX_INTERVALS];	/* ring index */
+	uint8_t			 n[ENGINE_MAX_INTERVALS];	/* bars held */
+	uint8_t			 pending[ENGINE_MAX_INTERVALS];	/* bitmask:
+						 * bars open or changed since
+						 * published */
+	uint8_t			 venue_hint[ENGINE_VENUES];	/* crypto: each
+						 * venue's exchange, low byte:
+						 * reads only its line */
+};
+
+/* Per symbol, what only trades read. */
+struct sym_cold {
 	struct dedup		 dedup;		/* recent trade ids */
 	struct trade_history	 trades;
-	struct tod_profile	*tod;		/* stocks with 60 s bars */
-	struct series		*series;	/* one per interval */
 };
 
 struct outage {
@@ -125,24 +148,38 @@ struct feed {
 	unsigned	 n_outages;	/* total ever; the last 8 are kept */
 };
 
+struct slot;
+
 struct engine {
 	struct engine_config	 cfg;
 	struct engine_out	 out;
 	struct engine_stats	 stats;
 	struct symtab		 symtab;
-	struct sym		*syms;
 	struct feed		 feeds[ENGINE_MAX_FEEDS];
 	unsigned		 n_feeds;
 	unsigned		 ring_len[ENGINE_MAX_INTERVALS];
-	size_t			 series_off[ENGINE_MAX_INTERVALS];
-	size_t			 series_bytes;	/* a symbol's series block */
-	/* Per-symbol state, allocated once for max_symbols: pages are only
+	unsigned		 ring_off[ENGINE_MAX_INTERVALS];	/* first slot
+						 * of each ring in a symbol's */
+	unsigned		 slots_per_sym;
+	int64_t			 iv_ns[ENGINE_MAX_INTERVALS];
+	/*
+	 * Per-symbol state, allocated once for max_symbols and indexed by
+	 * the symbol's symtab index, except the profiles and venue sets,
+	 * handed out densely to the symbols that need them: pages are only
 	 * touched (resident) for symbols that exist, and nothing on the
-	 * heap interleaves with the bus's short-lived messages. */
-	char			*series_slab;
-	struct tod_profile	*tod_slab;
-	struct venue		*venue_slab;
-	uint32_t		 n_tod;		/* handed out, densely */
+	 * heap interleaves with the bus's short-lived messages.
+	 */
+	struct sym		*syms;		/* 64-byte aligned */
+	struct slot		*slots;		/* slots_per_sym each; aligned */
+	struct sym_cold		*cold;
+	struct anomaly_state	*anom;		/* n_intervals each */
+	struct tod_profile	*tod_slab;	/* stocks, if 60 s bars */
+	struct venue_check	*nbbo_check_slab;	/* touched only by
+						 * a stock trade with a side */
+	struct venue		*venue_slab;	/* ENGINE_VENUES per set */
+	struct venue_check	*check_slab;	/* ENGINE_VENUES per set */
+	void			*mem[8];	/* as allocated, to free */
+	uint32_t		 n_nbbo;	/* handed out, densely */
 	uint32_t		 n_venue_sets;
 	int64_t			 now_ns;	/* wall clock, last advance */
 	int64_t			 last_live_ns;
@@ -158,6 +195,13 @@ void	 engine_free(struct engine *);
 
 /* One tick, from a bus message of publisher_id. */
 void	 engine_tick(struct engine *, const struct tick *,
+	    uint32_t publisher_id);
+/*
+ * n ticks of one bus message, in order: the same as engine_tick() on each,
+ * faster with many symbols, as it looks a few ticks ahead and prefetches
+ * their symbols' state while it works on the current one.
+ */
+void	 engine_ticks(struct engine *, const struct tick *, unsigned n,
 	    uint32_t publisher_id);
 /* The bus lost messages of publisher_id: its feeds have an outage. */
 void	 engine_bus_gap(struct engine *, uint32_t publisher_id);

@@ -87,10 +87,10 @@ struct bus_stat {
  * want_kind (BUS_BARS or BUS_ANOMALIES) whose bar ends after since_ms, and
  * that came after cursor, at most max_records of them". The reply is one
  * message of want_kind whose header seq is the cursor of its last record
- * (to send back in the next request) and whose first_record is the oldest
- * cursor the aggregator still holds: more than after_cursor + 1 means
- * records were lost (it is capped at after_cursor + 1 when all that was
- * overwritten ended before since_ms). An empty reply means nothing more.
+ * (to send back in the next request) and whose first_record is
+ * after_cursor + 1 plus the cursors of the reply's range the aggregator no
+ * longer holds: more than after_cursor + 1 means records were lost (only
+ * records whose bar ended after since_ms count; aggregator/history.h). An empty reply means nothing more.
  * max_records 0 asks for as many as fit in about 1 MB. The reply's
  * publisher_id is the aggregator's; a malformed request gets an empty
  * BUS_BARS reply (rep must answer). docs/store.md "Replay" has it all.

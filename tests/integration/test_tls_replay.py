@@ -87,6 +87,15 @@ def test_replay():
     h.wait_for(lambda: any(r.get("status") == "disconnected"
                            for r in tap.ticks("status")), 10)
     rec.stop()
+    # Under the sanitizers the tap can lag: let it drain before stopping.
+    seen = [-1]
+
+    def drained():
+        n = len(tap.records())
+        done = n == seen[0]
+        seen[0] = n
+        return done
+    h.wait_for(drained, 10, step=1.0 * h.MULT)
     rec_stats = tap.stats("ingest-stock")
     tap.stop()
     recorded = [r for r in tap.ticks() if r["kind"] != "status"]

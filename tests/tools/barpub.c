@@ -193,7 +193,7 @@ add_bar(struct barpub *bp, const struct bar *b)
 
 	if (b->state != BAR_LIVE) {
 		bus_encode_bar(rec, b);
-		history_add(&bp->bar_history, rec, b->start_ms +
+		history_add(&bp->bar_history, 0, rec, b->start_ms +
 		    (int64_t)b->interval_s * 1000);
 	}
 	if (bus_batch_add_bar(&bp->bars, b, 0) == bp->bars.max_records)
@@ -206,7 +206,7 @@ add_anomaly(struct barpub *bp, const struct anomaly *a)
 	uint8_t rec[BUS_ANOMALY_SIZE];
 
 	bus_encode_anomaly(rec, a);
-	history_add(&bp->anomaly_history, rec, a->start_ms +
+	history_add(&bp->anomaly_history, 0, rec, a->start_ms +
 	    (int64_t)a->interval_s * 1000);
 	if (bus_batch_add_anomaly(&bp->anomalies, a, 0) ==
 	    bp->anomalies.max_records)
@@ -505,7 +505,9 @@ static void
 open_all(struct barpub *bp, const char *bus, const char *replay_url,
     long hist_bars, long hist_anomalies)
 {
-	uint32_t id;
+	/* One ring of each kind, whatever the interval. */
+	uint32_t id, cap_bars = (uint32_t)hist_bars,
+	    cap_anomalies = (uint32_t)hist_anomalies;
 	int rv;
 
 	bp->sigfd = sigfd_open();
@@ -519,9 +521,9 @@ open_all(struct barpub *bp, const char *bus, const char *replay_url,
 	    bus_batch_init(&bp->side_checks, BUS_SIDE_CHECKS, id,
 	    (uint32_t)bp->batch_records) == -1 ||
 	    bus_batch_init(&bp->stats, BUS_STATS, id, 8) == -1 ||
-	    history_init(&bp->bar_history, BUS_BARS, (uint32_t)hist_bars) ==
-	    -1 || history_init(&bp->anomaly_history, BUS_ANOMALIES,
-	    (uint32_t)hist_anomalies) == -1)
+	    history_init(&bp->bar_history, BUS_BARS, &cap_bars, 1) == -1 ||
+	    history_init(&bp->anomaly_history, BUS_ANOMALIES, &cap_anomalies,
+	    1) == -1)
 		fatal("allocate");
 	if ((rv = replay_open(&bp->replay, replay_url)) != 0)
 		fatalx("cannot serve replays on %s: %s", replay_url,

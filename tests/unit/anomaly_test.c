@@ -563,6 +563,8 @@ test_large_trade(void)
 
 	memset(&th, 0, sizeof(th));
 	memset(&st, 0, sizeof(st));
+	CHECK(cfg.trade_z == 10, "large trade: the default threshold is z 10");
+	cfg.trade_z = 4;	/* the worked numbers below are for z 4 */
 	/* $1000 and $4000 alternating (exact in bfloat16): median of logs
 	 * ln 2000 = 7.6009, MAD ln 2 = 0.693147, scale 1.02766. */
 	for (i = 0; i < 200; i++)
@@ -610,6 +612,11 @@ test_large_trade(void)
 		memcpy(&f, &bits, sizeof(f));
 		CHECK(fabs(f / 123456.0 - 1) < 0.004, "bfloat16 within 0.4 %%");
 	}
+	/* At the default z 10 the z 4.20 trade above is not flagged. */
+	cfg.trade_z = 10;
+	big.notional = 150000;
+	CHECK(check1(&st, NULL, &th, &b, &big, out) == 0,
+	    "large trade: z 4.20 is not flagged at the default z 10");
 }
 
 static void

@@ -27,8 +27,7 @@ near(double got, double want, double tol)
 static void
 start(struct bar_acc *a, uint32_t interval_s, const struct quote_carry *q)
 {
-	bar_acc_start(a, "TEST", SOURCE_DEMO, ASSET_STOCK, interval_s,
-	    START_MS, q);
+	bar_acc_start(a, interval_s, START_MS, q);
 }
 
 /* A trade whose side does not matter to the case. */
@@ -70,8 +69,9 @@ test_ohlc_out_of_order(void)
 	CHECK(b.first_ts_ns == MS(100) && b.last_ts_ns == MS(900),
 	    "first and last event times");
 	CHECK((b.flags & BAR_F_NO_PRICE) == 0 && b.start_ms == START_MS &&
-	    b.interval_s == 60 && strcmp(b.symbol, "TEST") == 0 &&
-	    b.state == BAR_LIVE, "bar identity copied");
+	    b.interval_s == 60 && b.symbol[0] == '\0' && b.source == 0 &&
+	    b.revision == 0 && b.updated_ns == 0 && b.state == BAR_LIVE,
+	    "bar times copied; the identity is the caller's");
 }
 
 static void

@@ -4,11 +4,16 @@
  * flags for outages, bus gaps and the engine's own start, sides as the
  * feed declared or as Lee-Ready inferred, the side check's alarm, live
  * updates, and the symbol bound. Expectations are worked out by hand.
+ * And engine_ticks(), which looks ahead: on a long mixed stream it must
+ * give exactly what engine_tick() gives, output for output.
  */
+#include <inttypes.h>
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "../check.h"
+#include "bus.h"
 #include "../../aggregator/engine.h"
 
 #define MAX_OUT		256
@@ -444,6 +449,201 @@ test_symbol_bound_and_empty(void)
 	engine_free(&e);
 }
 
+/* ---- engine_ticks() against engine_tick() ---- */
+
+/* Every output, encoded, into one running hash per engine. */
+struct digest {
+	uint64_t	 hash;
+	uint64_t	 bars, anomalies, checks;
+};
+
+static void
+digest(struct digest *d, int kind, const uint8_t *p, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		d->hash = (d->hash ^ p[i]) * 1099511628211ULL;
+	d->hash = (d->hash ^ (unsigned)kind) * 1099511628211ULL;
+}
+
+static void
+dg_bar(void *arg, const struct bar *b)
+{
+	uint8_t r[BUS_BAR_SIZE];
+
+	bus_encode_bar(r, b);
+	digest(arg, 1, r, sizeof(r));
+	((struct digest *)arg)->bars++;
+}
+
+static void
+dg_anomaly(void *arg, const struct anomaly *a)
+{
+	uint8_t r[BUS_ANOMALY_SIZE];
+
+	bus_encode_anomaly(r, a);
+	digest(arg, 2, r, sizeof(r));
+	((struct digest *)arg)->anomalies++;
+}
+
+static void
+dg_check(void *arg, const struct side_check *c)
+{
+	uint8_t r[BUS_SIDE_CHECK_SIZE];
+
+	bus_encode_side_check(r, c);
+	digest(arg, 3, r, sizeof(r));
+	((struct digest *)arg)->checks++;
+}
+
+static uint64_t rng = 88172645463325252ULL;
+
+static unsigned
+rn(unsigned n)
+{
+	rng ^= rng << 13;
+	rng ^= rng >> 7;
+	rng ^= rng << 17;
+	return (unsigned)(rng % n);
+}
+
+/*
+ * A tick of a stream meant to reach every path: 600 symbols on three
+ * feeds (stocks; crypto from two sources, on six venues), most ticks on a
+ * few symbols, in-order and out-of-order, late and too late, duplicate
+ * trade ids, unusable quotes, sale conditions, declared sides (one venue
+ * inverted), status ticks, feed bars and bad ticks.
+ */
+static void
+mixed_tick(struct tick *t, unsigned feed, int64_t now, uint64_t *id)
+{
+	static int64_t px[600];
+	unsigned s, r;
+
+	memset(t, 0, sizeof(*t));
+	s = rn(2) ? rn(24) : rn(600);
+	s = feed == 0 ? s & ~1u : s | 1u;
+	if (px[s] == 0)
+		px[s] = (int64_t)(10 + s) * PRICE_SCALE;
+	t->asset_class = s % 2 ? ASSET_CRYPTO : ASSET_STOCK;
+	t->source = feed == 0 ? SOURCE_POLYGON : feed == 1 ? SOURCE_DEMO :
+	    SOURCE_COINBASE;
+	snprintf(t->symbol, sizeof(t->symbol), s % 2 ? "C%u-USD" : "S%u", s);
+	t->ts_ns = now - (int64_t)rn(3000) * 1000;
+	if ((r = rn(100)) < 10)
+		t->ts_ns = now - (int64_t)rn(1500) * 1000000;
+	else if (r == 10)
+		t->ts_ns = now - (int64_t)(2000 + rn(6000)) * 1000000;
+	t->recv_ns = now + 3000000;
+	t->exchange = feed == 0 ? 1 + rn(20) : 1 + rn(6);
+	if ((r = rn(1000)) < 6) {
+		t->kind = TICK_STATUS;
+		t->status = r < 2 ? FEED_DISCONNECTED : FEED_LIVE;
+		return;
+	}
+	if (r < 9) {
+		t->kind = r == 6 ? TICK_FEED_BAR : r == 7 ? 9 : TICK_TRADE;
+		return;		/* a feed bar, a bad kind, a trade at 0 */
+	}
+	px[s] += ((int64_t)rn(3) - 1) * PRICE_SCALE / 100;
+	if (rn(3000) == 0)
+		px[s] += px[s] / 10;
+	if (rn(100) < 65) {
+		t->kind = TICK_QUOTE;
+		r = rn(100);
+		t->bid = px[s] - (int64_t)(1 + rn(r < 3 ? 50 : 2)) * PRICE_SCALE /
+		    100;
+		t->ask = px[s] + PRICE_SCALE / 100;
+		if (r == 5)
+			t->bid = 0;
+		else if (r == 6)
+			t->bid = t->ask + 1;
+		return;
+	}
+	t->kind = TICK_TRADE;
+	t->price = px[s] + ((int64_t)rn(3) - 1) * PRICE_SCALE / 200;
+	t->size = 1 + rn(300) + (rn(2000) == 0 ? 50000 : 0);
+	if ((r = rn(100)) < 3)
+		snprintf(t->trade_id, sizeof(t->trade_id), "%u", s);
+	else if (r > 5)
+		snprintf(t->trade_id, sizeof(t->trade_id), "t%" PRIu64, (*id)++);
+	if (t->asset_class == ASSET_STOCK) {
+		t->n_conditions = (uint8_t)(rn(4) == 0);
+		t->conditions[0] = (uint16_t)(rn(3) == 0 ? 37 : rn(2) ? 12 :
+		    999);
+	} else if (rn(10) != 0) {
+		t->side = (uint8_t)(t->price >= px[s] ? SIDE_BUY : SIDE_SELL);
+		if (t->exchange == 5)
+			t->side = (uint8_t)(t->side == SIDE_BUY ? SIDE_SELL :
+			    SIDE_BUY);
+	}
+}
+
+static void
+test_batch_same_as_one_by_one(void)
+{
+	static struct tick msg[300];
+	struct engine one, many;
+	struct engine_config c;
+	struct digest d1 = { 14695981039346656037ULL, 0, 0, 0 }, d2 = d1;
+	const struct engine_out o1 = { dg_bar, dg_anomaly, dg_check, &d1 };
+	const struct engine_out o2 = { dg_bar, dg_anomaly, dg_check, &d2 };
+	int64_t now = T0;
+	uint64_t id = 0;
+	unsigned m, i, n, feed;
+
+	engine_config_default(&c);
+	c.late_max_ns = 5 * NS_PER_S;
+	/* Fewer than the stream has; more than PIPE_MIN_SYMBOLS (256),
+	 * from which engine_ticks() looks ahead. */
+	c.max_symbols = 500;
+	c.anomaly.window = 16;
+	c.anomaly.min_samples = 8;
+	c.side.min_compared = 30;
+	if (engine_init(&one, &c, &o1) != 0 || engine_init(&many, &c,
+	    &o2) != 0)
+		return;
+	for (m = 0; m < 2000; m++) {
+		feed = rn(3);
+		n = 1 + rn(300);
+		for (i = 0; i < n; i++) {
+			now += rn(1000) * 1000;
+			mixed_tick(&msg[i], feed, now, &id);
+		}
+		for (i = 0; i < n; i++)
+			engine_tick(&one, &msg[i], 10 + feed);
+		engine_ticks(&many, msg, n, 10 + feed);
+		if (rn(200) == 0) {
+			engine_bus_gap(&one, 10 + feed);
+			engine_bus_gap(&many, 10 + feed);
+		}
+		if (rn(4) == 0) {
+			engine_advance(&one, now + 5000000);
+			engine_advance(&many, now + 5000000);
+		}
+	}
+	engine_advance(&one, now + 600 * NS_PER_S);
+	engine_advance(&many, now + 600 * NS_PER_S);
+	CHECK(d1.bars > 10000 && d1.anomalies > 10 && d1.checks > 100 &&
+	    one.stats.bars_corrected > 100 && one.stats.too_late > 100 &&
+	    one.stats.duplicates > 100 && one.stats.symbols_dropped > 0 &&
+	    one.stats.symbols == 500 &&
+	    one.stats.side_inverted > 0 && one.stats.bad_ticks > 0,
+	    "batch: the stream reaches every path (bars %" PRIu64 ", "
+	    "anomalies %" PRIu64 ", corrected %" PRIu64 ", too late %" PRIu64
+	    ")", d1.bars, d1.anomalies, one.stats.bars_corrected,
+	    one.stats.too_late);
+	CHECK(d1.hash == d2.hash && d1.bars == d2.bars &&
+	    d1.anomalies == d2.anomalies && d1.checks == d2.checks &&
+	    memcmp(&one.stats, &many.stats, sizeof(one.stats)) == 0,
+	    "batch: engine_ticks() gives what engine_tick() gives, output "
+	    "for output (%" PRIu64 " outputs)", d1.bars + d1.anomalies +
+	    d1.checks);
+	engine_free(&one);
+	engine_free(&many);
+}
+
 int
 main(void)
 {
@@ -455,5 +655,6 @@ main(void)
 	test_sides_and_check();
 	test_blind_sides();
 	test_symbol_bound_and_empty();
+	test_batch_same_as_one_by_one();
 	return check_report();
 }
