@@ -333,8 +333,10 @@ def test_busy():
     lock = hold_lock(env)
     pub.gen(n=300, symbols=3, interval_s=1, start_ms=T0)
     pub.sync()
+    # 300 at least: under the sanitizers a start-up replay that timed out
+    # may be retried now and bring the same rows again (upserts merge them).
     ok = h.wait_for(lambda: stat(tap, "write_errors") >= 2 and
-                    stat(tap, "pending_rows") == 300, 10)
+                    (stat(tap, "pending_rows") or 0) >= 300, 10)
     h.check(ok and count_bars(env) == 0, "busy: writes fail while "
             "another writer holds the lock; rows kept",
             str(tap.stats("store")))
