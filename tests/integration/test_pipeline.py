@@ -85,10 +85,20 @@ def test_clean():
     env.close()
 
 
+def bars_stored(env, n):
+    """Waits until the store has written n bars: the disturbances below
+    are timed by the replay's progress, not the wall clock, because the
+    replay runs at its own speed however slow a sanitizer build starts."""
+    db = os.path.join(env.data_dir, "market.db")
+    h.wait_for(lambda: os.path.exists(db) and db_bars(db)[1] >= n, 30)
+
+
+# The recording lasts 130 s, 16 s at --replay-speed 8: the disturbances
+# must happen, and end, well inside that.
 def kill_store(env, store):
-    time.sleep(4 * h.MULT)
+    bars_stored(env, 200)
     store.stop(signal.SIGKILL)
-    time.sleep(3 * h.MULT)
+    time.sleep(3)
     env.start("store", ["store"])
     return {}
 
@@ -111,11 +121,11 @@ def test_store_restart():
 
 
 def kill_aggregator(env, store):
-    time.sleep(4 * h.MULT)
+    bars_stored(env, 200)
     agg = next(pr for pr in env.procs if pr.name == "aggregator")
     t_kill = time.time()
     agg.stop(signal.SIGKILL)
-    time.sleep(2 * h.MULT)
+    time.sleep(2)
     env.start("aggregator", ["aggregator"])
     return {"t_kill": t_kill}
 
