@@ -152,6 +152,21 @@ parse_int64(const char *s, int64_t min, int64_t max, int64_t *v)
 	return 0;
 }
 
+void *
+array_reserve(void *v, size_t *cap, size_t need, size_t elem)
+{
+	size_t n = *cap ? *cap : 16;
+
+	if (need <= *cap)
+		return v;
+	while (n < need)
+		n *= 2;
+	if ((v = reallocarray(v, n, elem)) == NULL)
+		return NULL;
+	*cap = n;
+	return v;
+}
+
 const char *
 fmt_time(int64_t ms, char *buf)
 {

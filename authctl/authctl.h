@@ -59,6 +59,12 @@ int	 parse_int64(const char *, int64_t min, int64_t max, int64_t *v);
 #define TIME_BUF	24
 const char *fmt_time(int64_t ms, char *buf);
 
+/*
+ * Room for need elements of elem bytes in v (cap of them now), doubling:
+ * the new array (cap updated), or NULL with v and cap unchanged.
+ */
+void	*array_reserve(void *v, size_t *cap, size_t need, size_t elem);
+
 /* Opens auth.db (creating it 0600); EXIT_OK or EXIT_FAIL with why. */
 int	 ctl_open(struct ctl *);
 

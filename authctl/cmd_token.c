@@ -110,14 +110,12 @@ collect(const struct auth_token_info *t, void *arg)
 	struct tokens *ts = arg;
 	struct auth_token_info *v;
 
-	if (ts->n == ts->cap) {
-		ts->cap = ts->cap ? ts->cap * 2 : 16;
-		if ((v = realloc(ts->v, ts->cap * sizeof(*v))) == NULL) {
-			ts->oom = 1;
-			return -1;
-		}
-		ts->v = v;
+	if ((v = array_reserve(ts->v, &ts->cap, ts->n + 1,
+	    sizeof(*v))) == NULL) {
+		ts->oom = 1;
+		return -1;
 	}
+	ts->v = v;
 	ts->v[ts->n++] = *t;
 	return 0;
 }

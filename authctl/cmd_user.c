@@ -197,14 +197,12 @@ collect(const struct auth_user *u, void *arg)
 	struct users *us = arg;
 	struct auth_user *v;
 
-	if (us->n == us->cap) {
-		us->cap = us->cap ? us->cap * 2 : 16;
-		if ((v = realloc(us->v, us->cap * sizeof(*v))) == NULL) {
-			us->oom = 1;
-			return -1;
-		}
-		us->v = v;
+	if ((v = array_reserve(us->v, &us->cap, us->n + 1,
+	    sizeof(*v))) == NULL) {
+		us->oom = 1;
+		return -1;
 	}
+	us->v = v;
 	us->v[us->n++] = *u;
 	return 0;
 }
