@@ -5,7 +5,7 @@
  * (recv_ns comes in), no logging; the same shape as polygon.h so the
  * collector treats every source alike.
  *
- * Each venue lives in its own file (coinbase.c; kraken.c and binance.c are
+ * Each venue lives in its own file (coinbase.c, binance.c; kraken.c is
  * being written, issue 7) behind the venue_* calls below, which pick it by
  * source. What they share is here:
  * the tokenized frame and the typed field readers, so each venue's file holds
