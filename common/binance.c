@@ -170,30 +170,6 @@ binance_symbol_to(const char *canonical, char *out, size_t cap)
 
 /* ---- the subscribe message ---- */
 
-struct out {
-	char	*p;
-	size_t	 cap, len;
-	int	 err;
-};
-
-static void
-put(struct out *o, const char *s, size_t n)
-{
-	if (o->err || o->cap - o->len <= n) {
-		o->err = 1;
-		return;
-	}
-	memcpy(o->p + o->len, s, n);
-	o->len += n;
-	o->p[o->len] = '\0';
-}
-
-static void
-put_str(struct out *o, const char *s)
-{
-	put(o, s, strlen(s));
-}
-
 /*
  * {"method":"SUBSCRIBE","params":["btcusdt@trade","btcusdt@bookTicker",
  * ...],"id":1}: each symbol's trades and best bid/ask, stream names in
@@ -205,7 +181,7 @@ int
 binance_subscribe_msg(const char *const *symbols, size_t n, char *out,
     size_t cap)
 {
-	struct out o = { out, cap, 0, 0 };
+	struct venue_out o = { out, cap, 0, 0 };
 	char sym[TICK_SYMBOL_LEN];
 	size_t i, k;
 	int len;
@@ -214,7 +190,7 @@ binance_subscribe_msg(const char *const *symbols, size_t n, char *out,
 		out[0] = '\0';
 	if (n == 0 || n > MAX_STREAMS / 2)
 		return -1;
-	put_str(&o, "{\"method\":\"SUBSCRIBE\",\"params\":[");
+	venue_put_str(&o, "{\"method\":\"SUBSCRIBE\",\"params\":[");
 	for (i = 0; i < n; i++) {
 		if ((len = binance_symbol_to(symbols[i], sym,
 		    sizeof(sym))) < 0) {
@@ -225,13 +201,13 @@ binance_subscribe_msg(const char *const *symbols, size_t n, char *out,
 		for (k = 0; k < (size_t)len; k++)
 			if (sym[k] >= 'A' && sym[k] <= 'Z')
 				sym[k] = (char)(sym[k] - 'A' + 'a');
-		put_str(&o, i > 0 ? ",\"" : "\"");
-		put(&o, sym, (size_t)len);
-		put_str(&o, "@trade\",\"");
-		put(&o, sym, (size_t)len);
-		put_str(&o, "@bookTicker\"");
+		venue_put_str(&o, i > 0 ? ",\"" : "\"");
+		venue_put(&o, sym, (size_t)len);
+		venue_put_str(&o, "@trade\",\"");
+		venue_put(&o, sym, (size_t)len);
+		venue_put_str(&o, "@bookTicker\"");
 	}
-	put_str(&o, "],\"id\":1}");
+	venue_put_str(&o, "],\"id\":1}");
 	if (o.err || o.len > VENUE_SUBSCRIBE_MAX) {
 		if (cap > 0)
 			out[0] = '\0';
@@ -241,33 +217,6 @@ binance_subscribe_msg(const char *const *symbols, size_t n, char *out,
 }
 
 /* ---- fields ---- */
-
-/* The value of a required key of the message at o. */
-static enum feed_parse
-need(const struct venue_frame *f, int o, const char *key, int *i)
-{
-	if ((*i = venue_key(f, o, key)) < 0)
-		return FEED_MISSING_FIELD;
-	return FEED_OK;
-}
-
-static enum feed_parse
-get_symbol(const struct venue_frame *f, int o, struct tick *tk)
-{
-	const struct jt *t;
-	enum feed_parse st;
-	int i;
-
-	if ((st = need(f, o, "s", &i)) != FEED_OK)
-		return st;
-	t = &f->tok[i];
-	if (t->type != JT_STRING)
-		return FEED_BAD_TYPE;
-	if (t->escaped || binance_symbol_from(f->js + t->start,
-	    (size_t)(t->end - t->start), tk->symbol, sizeof(tk->symbol)) < 0)
-		return FEED_BAD_VALUE;
-	return FEED_OK;
-}
 
 /* "m", is the buyer the maker: the aggressor (see the top of the file). */
 static enum feed_parse
@@ -284,24 +233,6 @@ get_side(const struct venue_frame *f, int i, struct tick *tk)
 
 /* ---- messages ---- */
 
-static void
-emit(const struct feed_handler *h, struct feed_counts *c,
-    const struct tick *tk)
-{
-	c->ticks[tk->kind]++;
-	if (h->on_tick != NULL)
-		h->on_tick(h->arg, tk);
-}
-
-static void
-status(const struct feed_handler *h, struct feed_counts *c,
-    enum feed_server_status st, const char *text, size_t len)
-{
-	c->status_messages++;
-	if (h->on_status != NULL)
-		h->on_status(h->arg, st, text, len);
-}
-
 /* trade (id "t") and aggTrade (id "a"). */
 static enum feed_parse
 trade_msg(const struct venue_parser *vp, const struct venue_frame *f,
@@ -314,26 +245,26 @@ trade_msg(const struct venue_parser *vp, const struct venue_frame *f,
 	int i;
 
 	venue_tick_init(vp, &tk, TICK_TRADE, recv_ns);
-	if ((st = get_symbol(f, o, &tk)) != FEED_OK)
+	if ((st = venue_get_symbol(vp, f, o, "s", &tk)) != FEED_OK)
 		return st;
-	if ((st = need(f, o, id_key, &i)) != FEED_OK ||
+	if ((st = venue_need(f, o, id_key, &i)) != FEED_OK ||
 	    (st = venue_get_trade_id(f, i, &tk)) != FEED_OK)
 		return st;
-	if ((st = need(f, o, "p", &i)) != FEED_OK ||
+	if ((st = venue_need(f, o, "p", &i)) != FEED_OK ||
 	    (st = venue_get_fixed(f, i, 1, &tk.price)) != FEED_OK)
 		return st;
-	if ((st = need(f, o, "q", &i)) != FEED_OK ||
+	if ((st = venue_need(f, o, "q", &i)) != FEED_OK ||
 	    (st = venue_get_size(f, i, &tk.size)) != FEED_OK)
 		return st;
-	if ((st = need(f, o, "m", &i)) != FEED_OK ||
+	if ((st = venue_need(f, o, "m", &i)) != FEED_OK ||
 	    (st = get_side(f, i, &tk)) != FEED_OK)
 		return st;
-	if ((st = need(f, o, "T", &i)) != FEED_OK ||
+	if ((st = venue_need(f, o, "T", &i)) != FEED_OK ||
 	    (st = venue_get_int(f, i, 0, INT64_MAX / NS_PER_MS, &ms)) !=
 	    FEED_OK)
 		return st;
 	tk.ts_ns = ms * NS_PER_MS;
-	emit(h, c, &tk);
+	venue_emit(h, c, &tk);
 	return FEED_OK;
 }
 
@@ -348,24 +279,24 @@ book_ticker_msg(const struct venue_parser *vp, const struct venue_frame *f,
 	int i;
 
 	venue_tick_init(vp, &tk, TICK_QUOTE, recv_ns);
-	if ((st = need(f, o, "u", &i)) != FEED_OK ||
+	if ((st = venue_need(f, o, "u", &i)) != FEED_OK ||
 	    (st = venue_get_int(f, i, 0, INT64_MAX, &u)) != FEED_OK)
 		return st;
-	if ((st = get_symbol(f, o, &tk)) != FEED_OK)
+	if ((st = venue_get_symbol(vp, f, o, "s", &tk)) != FEED_OK)
 		return st;
-	if ((st = need(f, o, "b", &i)) != FEED_OK ||
+	if ((st = venue_need(f, o, "b", &i)) != FEED_OK ||
 	    (st = venue_get_fixed(f, i, 0, &tk.bid)) != FEED_OK)
 		return st;
-	if ((st = need(f, o, "B", &i)) != FEED_OK ||
+	if ((st = venue_need(f, o, "B", &i)) != FEED_OK ||
 	    (st = venue_get_size(f, i, &tk.bid_size)) != FEED_OK)
 		return st;
-	if ((st = need(f, o, "a", &i)) != FEED_OK ||
+	if ((st = venue_need(f, o, "a", &i)) != FEED_OK ||
 	    (st = venue_get_fixed(f, i, 0, &tk.ask)) != FEED_OK)
 		return st;
-	if ((st = need(f, o, "A", &i)) != FEED_OK ||
+	if ((st = venue_need(f, o, "A", &i)) != FEED_OK ||
 	    (st = venue_get_size(f, i, &tk.ask_size)) != FEED_OK)
 		return st;
-	emit(h, c, &tk);
+	venue_emit(h, c, &tk);
 	return FEED_OK;
 }
 
@@ -403,7 +334,7 @@ error_msg(const struct venue_frame *f, int o, const struct feed_handler *h,
 		m = venue_key(f, e >= 0 ? e : o, "msg");
 	if (m >= 0 && f->tok[m].type == JT_STRING)
 		text = raw_text(f, m, &n);
-	status(h, c, FSS_ERROR, text, n);
+	venue_status(h, c, FSS_ERROR, text, n);
 }
 
 /* Does the message at o have any of the bookTicker's keys? */
@@ -436,8 +367,8 @@ message(const struct venue_parser *vp, const struct venue_frame *f, int o,
 		if (venue_str_is(f, e, "aggTrade"))
 			return trade_msg(vp, f, o, "a", recv_ns, h, c);
 		if (venue_str_is(f, e, "serverShutdown")) {
-			status(h, c, FSS_FORCE_DISCONNECT, "serverShutdown",
-			    14);
+			venue_status(h, c, FSS_FORCE_DISCONNECT,
+			    "serverShutdown", 14);
 			return FEED_OK;
 		}
 		return FEED_UNKNOWN_EV;
@@ -450,7 +381,7 @@ message(const struct venue_parser *vp, const struct venue_frame *f, int o,
 	if ((r = venue_key(f, o, "result")) >= 0) {
 		if (f->tok[r].type == JT_NULL) {
 			text = raw_text(f, venue_key(f, o, "id"), &n);
-			status(h, c, FSS_SUCCESS, text, n);
+			venue_status(h, c, FSS_SUCCESS, text, n);
 		}
 		return FEED_OK;
 	}

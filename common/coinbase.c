@@ -102,30 +102,6 @@ coinbase_symbol_from(const char *s, size_t len, char *out, size_t cap)
 
 /* ---- the subscribe message ---- */
 
-struct out {
-	char	*p;
-	size_t	 cap, len;
-	int	 err;
-};
-
-static void
-put(struct out *o, const char *s, size_t n)
-{
-	if (o->err || o->cap - o->len <= n) {
-		o->err = 1;
-		return;
-	}
-	memcpy(o->p + o->len, s, n);
-	o->len += n;
-	o->p[o->len] = '\0';
-}
-
-static void
-put_str(struct out *o, const char *s)
-{
-	put(o, s, strlen(s));
-}
-
 /*
  * feeds.md §4: {"type":"subscribe","product_ids":[...],"channels":
  * ["matches","ticker","heartbeat"]}, one message. No symbol: -1 (Coinbase
@@ -135,7 +111,7 @@ int
 coinbase_subscribe_msg(const char *const *symbols, size_t n, char *out,
     size_t cap)
 {
-	struct out o = { out, cap, 0, 0 };
+	struct venue_out o = { out, cap, 0, 0 };
 	char sym[TICK_SYMBOL_LEN];
 	size_t i;
 	int len;
@@ -144,7 +120,7 @@ coinbase_subscribe_msg(const char *const *symbols, size_t n, char *out,
 		out[0] = '\0';
 	if (n == 0)
 		return -1;
-	put_str(&o, "{\"type\":\"subscribe\",\"product_ids\":[");
+	venue_put_str(&o, "{\"type\":\"subscribe\",\"product_ids\":[");
 	for (i = 0; i < n; i++) {
 		if ((len = coinbase_symbol_to(symbols[i], sym,
 		    sizeof(sym))) < 0) {
@@ -153,12 +129,13 @@ coinbase_subscribe_msg(const char *const *symbols, size_t n, char *out,
 			return -1;
 		}
 		if (i > 0)
-			put(&o, ",", 1);
-		put(&o, "\"", 1);
-		put(&o, sym, (size_t)len);
-		put(&o, "\"", 1);
+			venue_put(&o, ",", 1);
+		venue_put(&o, "\"", 1);
+		venue_put(&o, sym, (size_t)len);
+		venue_put(&o, "\"", 1);
 	}
-	put_str(&o, "],\"channels\":[\"matches\",\"ticker\",\"heartbeat\"]}");
+	venue_put_str(&o,
+	    "],\"channels\":[\"matches\",\"ticker\",\"heartbeat\"]}");
 	if (o.err || o.len > VENUE_SUBSCRIBE_MAX) {
 		if (cap > 0)
 			out[0] = '\0';
@@ -169,15 +146,6 @@ coinbase_subscribe_msg(const char *const *symbols, size_t n, char *out,
 
 /* ---- fields ---- */
 
-/* The value of a required key, or FEED_MISSING_FIELD. */
-static enum feed_parse
-need(const struct venue_frame *f, const char *key, int *i)
-{
-	if ((*i = venue_key(f, 0, key)) < 0)
-		return FEED_MISSING_FIELD;
-	return FEED_OK;
-}
-
 /* The value of an optional key; -1 when absent or null. */
 static int
 opt(const struct venue_frame *f, const char *key)
@@ -185,24 +153,6 @@ opt(const struct venue_frame *f, const char *key)
 	int i = venue_key(f, 0, key);
 
 	return i >= 0 && f->tok[i].type != JT_NULL ? i : -1;
-}
-
-static enum feed_parse
-get_symbol(const struct venue_frame *f, struct tick *tk)
-{
-	const struct jt *t;
-	enum feed_parse st;
-	int i;
-
-	if ((st = need(f, "product_id", &i)) != FEED_OK)
-		return st;
-	t = &f->tok[i];
-	if (t->type != JT_STRING)
-		return FEED_BAD_TYPE;
-	if (t->escaped || coinbase_symbol_from(f->js + t->start,
-	    (size_t)(t->end - t->start), tk->symbol, sizeof(tk->symbol)) < 0)
-		return FEED_BAD_VALUE;
-	return FEED_OK;
 }
 
 /* The maker's side to the aggressor's (see the top of this file). */
@@ -221,24 +171,6 @@ get_side(const struct venue_frame *f, int i, struct tick *tk)
 
 /* ---- messages ---- */
 
-static void
-emit(const struct feed_handler *h, struct feed_counts *c,
-    const struct tick *tk)
-{
-	c->ticks[tk->kind]++;
-	if (h->on_tick != NULL)
-		h->on_tick(h->arg, tk);
-}
-
-static void
-status(const struct feed_handler *h, struct feed_counts *c,
-    enum feed_server_status st, const char *text, size_t len)
-{
-	c->status_messages++;
-	if (h->on_status != NULL)
-		h->on_status(h->arg, st, text, len);
-}
-
 /* match and last_match. */
 static enum feed_parse
 match_msg(const struct venue_parser *vp, const struct venue_frame *f,
@@ -249,24 +181,24 @@ match_msg(const struct venue_parser *vp, const struct venue_frame *f,
 	int i;
 
 	venue_tick_init(vp, &tk, TICK_TRADE, recv_ns);
-	if ((st = get_symbol(f, &tk)) != FEED_OK)
+	if ((st = venue_get_symbol(vp, f, 0, "product_id", &tk)) != FEED_OK)
 		return st;
-	if ((st = need(f, "trade_id", &i)) != FEED_OK ||
+	if ((st = venue_need(f, 0, "trade_id", &i)) != FEED_OK ||
 	    (st = venue_get_trade_id(f, i, &tk)) != FEED_OK)
 		return st;
-	if ((st = need(f, "price", &i)) != FEED_OK ||
+	if ((st = venue_need(f, 0, "price", &i)) != FEED_OK ||
 	    (st = venue_get_fixed(f, i, 1, &tk.price)) != FEED_OK)
 		return st;
-	if ((st = need(f, "size", &i)) != FEED_OK ||
+	if ((st = venue_need(f, 0, "size", &i)) != FEED_OK ||
 	    (st = venue_get_size(f, i, &tk.size)) != FEED_OK)
 		return st;
-	if ((st = need(f, "side", &i)) != FEED_OK ||
+	if ((st = venue_need(f, 0, "side", &i)) != FEED_OK ||
 	    (st = get_side(f, i, &tk)) != FEED_OK)
 		return st;
-	if ((st = need(f, "time", &i)) != FEED_OK ||
+	if ((st = venue_need(f, 0, "time", &i)) != FEED_OK ||
 	    (st = venue_get_rfc3339(f, i, &tk.ts_ns)) != FEED_OK)
 		return st;
-	emit(h, c, &tk);
+	venue_emit(h, c, &tk);
 	return FEED_OK;
 }
 
@@ -279,12 +211,12 @@ ticker_msg(const struct venue_parser *vp, const struct venue_frame *f,
 	int i;
 
 	venue_tick_init(vp, &tk, TICK_QUOTE, recv_ns);
-	if ((st = get_symbol(f, &tk)) != FEED_OK)
+	if ((st = venue_get_symbol(vp, f, 0, "product_id", &tk)) != FEED_OK)
 		return st;
-	if ((st = need(f, "best_bid", &i)) != FEED_OK ||
+	if ((st = venue_need(f, 0, "best_bid", &i)) != FEED_OK ||
 	    (st = venue_get_fixed(f, i, 0, &tk.bid)) != FEED_OK)
 		return st;
-	if ((st = need(f, "best_ask", &i)) != FEED_OK ||
+	if ((st = venue_need(f, 0, "best_ask", &i)) != FEED_OK ||
 	    (st = venue_get_fixed(f, i, 0, &tk.ask)) != FEED_OK)
 		return st;
 	if ((i = opt(f, "best_bid_size")) >= 0 &&
@@ -296,7 +228,7 @@ ticker_msg(const struct venue_parser *vp, const struct venue_frame *f,
 	if ((i = opt(f, "time")) >= 0 &&
 	    (st = venue_get_rfc3339(f, i, &tk.ts_ns)) != FEED_OK)
 		return st;
-	emit(h, c, &tk);
+	venue_emit(h, c, &tk);
 	return FEED_OK;
 }
 
@@ -344,7 +276,7 @@ error_msg(const struct venue_frame *f, const struct feed_handler *h,
 		append(text, sizeof(text), &len, ": ", 2);
 	if (r != NULL)
 		append(text, sizeof(text), &len, r, rn);
-	status(h, c, FSS_ERROR, text, len);
+	venue_status(h, c, FSS_ERROR, text, len);
 	return FEED_OK;
 }
 
@@ -356,9 +288,9 @@ subscriptions_msg(const struct venue_frame *f, const struct feed_handler *h,
 	int i = venue_key(f, 0, "channels");
 
 	if (i < 0)
-		status(h, c, FSS_SUCCESS, "", 0);
+		venue_status(h, c, FSS_SUCCESS, "", 0);
 	else
-		status(h, c, FSS_SUCCESS, f->js + f->tok[i].start,
+		venue_status(h, c, FSS_SUCCESS, f->js + f->tok[i].start,
 		    (size_t)(f->tok[i].end - f->tok[i].start));
 	return FEED_OK;
 }

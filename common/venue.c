@@ -266,6 +266,73 @@ venue_get_trade_id(const struct venue_frame *f, int i, struct tick *tk)
 	return FEED_OK;
 }
 
+enum feed_parse
+venue_need(const struct venue_frame *f, int obj, const char *key, int *i)
+{
+	if ((*i = venue_key(f, obj, key)) < 0)
+		return FEED_MISSING_FIELD;
+	return FEED_OK;
+}
+
+enum feed_parse
+venue_get_symbol(const struct venue_parser *vp, const struct venue_frame *f,
+    int obj, const char *key, struct tick *tk)
+{
+	const struct jt *t;
+	enum feed_parse st;
+	int i;
+
+	if ((st = venue_need(f, obj, key, &i)) != FEED_OK)
+		return st;
+	t = &f->tok[i];
+	if (t->type != JT_STRING)
+		return FEED_BAD_TYPE;
+	if (t->escaped || venue_symbol_from(vp->source, f->js + t->start,
+	    (size_t)(t->end - t->start), tk->symbol, sizeof(tk->symbol)) < 0)
+		return FEED_BAD_VALUE;
+	return FEED_OK;
+}
+
+/* ---- handing over ---- */
+
+void
+venue_emit(const struct feed_handler *h, struct feed_counts *c,
+    const struct tick *tk)
+{
+	c->ticks[tk->kind]++;
+	if (h->on_tick != NULL)
+		h->on_tick(h->arg, tk);
+}
+
+void
+venue_status(const struct feed_handler *h, struct feed_counts *c,
+    enum feed_server_status st, const char *text, size_t len)
+{
+	c->status_messages++;
+	if (h->on_status != NULL)
+		h->on_status(h->arg, st, text, len);
+}
+
+/* ---- subscribe messages ---- */
+
+void
+venue_put(struct venue_out *o, const char *s, size_t n)
+{
+	if (o->err || o->cap - o->len <= n) {
+		o->err = 1;
+		return;
+	}
+	memcpy(o->p + o->len, s, n);
+	o->len += n;
+	o->p[o->len] = '\0';
+}
+
+void
+venue_put_str(struct venue_out *o, const char *s)
+{
+	venue_put(o, s, strlen(s));
+}
+
 /* ---- time ---- */
 
 /* Days from 1970-01-01 to y-m-d (proleptic Gregorian; H. Hinnant's

@@ -112,6 +112,30 @@ enum feed_parse	 venue_get_rfc3339(const struct venue_frame *, int i,
 		    int64_t *ns);
 /* The same on bare text; 0 or -1. */
 int		 venue_rfc3339_ns(const char *s, size_t len, int64_t *ns);
+/* The value token of a required key of the object at obj:
+ * FEED_OK, or FEED_MISSING_FIELD. */
+enum feed_parse	 venue_need(const struct venue_frame *, int obj,
+		    const char *key, int *i);
+/* The venue's symbol at key of the object at obj, canonical into tk. */
+enum feed_parse	 venue_get_symbol(const struct venue_parser *,
+		    const struct venue_frame *, int obj, const char *key,
+		    struct tick *);
+/* Hands a tick or a status to h, counting it in *c. */
+void		 venue_emit(const struct feed_handler *, struct feed_counts *,
+		    const struct tick *);
+void		 venue_status(const struct feed_handler *, struct feed_counts *,
+		    enum feed_server_status, const char *text, size_t len);
+
+/* A bounded text builder for the subscribe messages: err latches once
+ * something does not fit; p is always NUL-terminated. */
+struct venue_out {
+	char	*p;
+	size_t	 cap, len;
+	int	 err;
+};
+void		 venue_put(struct venue_out *, const char *s, size_t n);
+void		 venue_put_str(struct venue_out *, const char *s);
+
 /* A fresh tick of kind for this parser's source, crypto, at recv_ns. */
 void		 venue_tick_init(const struct venue_parser *, struct tick *,
 		    enum tick_kind, int64_t recv_ns);
