@@ -13,7 +13,8 @@ int
 venue_parser_init(struct venue_parser *vp, enum source src)
 {
 	memset(vp, 0, sizeof(*vp));
-	if (src != SOURCE_COINBASE && src != SOURCE_BINANCE)
+	if (src != SOURCE_COINBASE && src != SOURCE_KRAKEN &&
+	    src != SOURCE_BINANCE)
 		return -1;
 	vp->source = (uint8_t)src;
 	vp->n_tokens = 256;
@@ -88,6 +89,8 @@ venue_parse_frame(struct venue_parser *vp, const char *frame, size_t len,
 	switch (vp->source) {
 	case SOURCE_COINBASE:
 		return coinbase_parse(vp, &f, recv_ns, h, c);
+	case SOURCE_KRAKEN:
+		return kraken_parse(vp, &f, recv_ns, h, c);
 	case SOURCE_BINANCE:
 		return binance_parse(vp, &f, recv_ns, h, c);
 	default:
@@ -102,6 +105,8 @@ venue_symbol_to(enum source src, const char *canonical, char *out,
 	switch (src) {
 	case SOURCE_COINBASE:
 		return coinbase_symbol_to(canonical, out, cap);
+	case SOURCE_KRAKEN:
+		return kraken_symbol_to(canonical, out, cap);
 	case SOURCE_BINANCE:
 		return binance_symbol_to(canonical, out, cap);
 	default:
@@ -116,6 +121,8 @@ venue_symbol_from(enum source src, const char *s, size_t len, char *out,
 	switch (src) {
 	case SOURCE_COINBASE:
 		return coinbase_symbol_from(s, len, out, cap);
+	case SOURCE_KRAKEN:
+		return kraken_symbol_from(s, len, out, cap);
 	case SOURCE_BINANCE:
 		return binance_symbol_from(s, len, out, cap);
 	default:
@@ -130,6 +137,8 @@ venue_subscribe_msg(enum source src, const char *const *symbols, size_t n,
 	switch (src) {
 	case SOURCE_COINBASE:
 		return coinbase_subscribe_msg(symbols, n, out, cap);
+	case SOURCE_KRAKEN:
+		return kraken_subscribe_msg(symbols, n, out, cap);
 	case SOURCE_BINANCE:
 		return binance_subscribe_msg(symbols, n, out, cap);
 	default:

@@ -5,9 +5,8 @@
  * (recv_ns comes in), no logging; the same shape as polygon.h so the
  * collector treats every source alike.
  *
- * Each venue lives in its own file (coinbase.c, binance.c; kraken.c is
- * being written, issue 7) behind the venue_* calls below, which pick it by
- * source. What they share is here:
+ * Each venue lives in its own file (coinbase.c, kraken.c, binance.c) behind
+ * the venue_* calls below, which pick it by source. What they share is here:
  * the tokenized frame and the typed field readers, so each venue's file holds
  * only that venue's rules.
  *
