@@ -112,30 +112,15 @@ coinbase_subscribe_msg(const char *const *symbols, size_t n, char *out,
     size_t cap)
 {
 	struct venue_out o = { out, cap, 0, 0 };
-	char sym[TICK_SYMBOL_LEN];
-	size_t i;
-	int len;
 
 	if (cap > 0)
 		out[0] = '\0';
 	if (n == 0)
 		return -1;
-	venue_put_str(&o, "{\"type\":\"subscribe\",\"product_ids\":[");
-	for (i = 0; i < n; i++) {
-		if ((len = coinbase_symbol_to(symbols[i], sym,
-		    sizeof(sym))) < 0) {
-			if (cap > 0)
-				out[0] = '\0';
-			return -1;
-		}
-		if (i > 0)
-			venue_put(&o, ",", 1);
-		venue_put(&o, "\"", 1);
-		venue_put(&o, sym, (size_t)len);
-		venue_put(&o, "\"", 1);
-	}
+	venue_put_str(&o, "{\"type\":\"subscribe\",\"product_ids\":");
+	venue_put_symbols(&o, SOURCE_COINBASE, symbols, n);
 	venue_put_str(&o,
-	    "],\"channels\":[\"matches\",\"ticker\",\"heartbeat\"]}");
+	    ",\"channels\":[\"matches\",\"ticker\",\"heartbeat\"]}");
 	if (o.err || o.len > VENUE_SUBSCRIBE_MAX) {
 		if (cap > 0)
 			out[0] = '\0';

@@ -129,27 +129,6 @@ kraken_symbol_from(const char *s, size_t len, char *out, size_t cap)
 
 /* ---- the subscribe messages ---- */
 
-static int
-put_symbols(struct venue_out *o, const char *const *symbols, size_t n)
-{
-	char sym[TICK_SYMBOL_LEN];
-	size_t i;
-	int len;
-
-	venue_put(o, "[", 1);
-	for (i = 0; i < n; i++) {
-		if ((len = kraken_symbol_to(symbols[i], sym, sizeof(sym))) < 0)
-			return -1;
-		if (i > 0)
-			venue_put(o, ",", 1);
-		venue_put(o, "\"", 1);
-		venue_put(o, sym, (size_t)len);
-		venue_put(o, "\"", 1);
-	}
-	venue_put(o, "]", 1);
-	return 0;
-}
-
 /*
  * Two messages, as feeds.md §4 shows them: the trade channel (no
  * snapshot) and the ticker on every best-bid-offer change (with its
@@ -173,12 +152,10 @@ kraken_subscribe_msg(const char *const *symbols, size_t n, char *out,
 		return -1;
 	venue_put_str(&o, "{\"method\":\"subscribe\",\"params\":{\"channel\":"
 	    "\"trade\",\"symbol\":");
-	if (put_symbols(&o, symbols, n) == -1)
-		o.err = 1;
+	venue_put_symbols(&o, SOURCE_KRAKEN, symbols, n);
 	venue_put_str(&o, ",\"snapshot\":false}}\n{\"method\":\"subscribe\","
 	    "\"params\":{\"channel\":\"ticker\",\"symbol\":");
-	if (put_symbols(&o, symbols, n) == -1)
-		o.err = 1;
+	venue_put_symbols(&o, SOURCE_KRAKEN, symbols, n);
 	venue_put_str(&o, ",\"event_trigger\":\"bbo\"}}");
 	if (o.err || o.len > VENUE_SUBSCRIBE_MAX) {
 		if (cap > 0)

@@ -342,6 +342,30 @@ venue_put_str(struct venue_out *o, const char *s)
 	venue_put(o, s, strlen(s));
 }
 
+void
+venue_put_symbols(struct venue_out *o, enum source src,
+    const char *const *symbols, size_t n)
+{
+	char sym[TICK_SYMBOL_LEN];
+	size_t i;
+	int len;
+
+	venue_put(o, "[", 1);
+	for (i = 0; i < n; i++) {
+		if ((len = venue_symbol_to(src, symbols[i], sym,
+		    sizeof(sym))) < 0) {
+			o->err = 1;
+			return;
+		}
+		if (i > 0)
+			venue_put(o, ",", 1);
+		venue_put(o, "\"", 1);
+		venue_put(o, sym, (size_t)len);
+		venue_put(o, "\"", 1);
+	}
+	venue_put(o, "]", 1);
+}
+
 /* ---- time ---- */
 
 /* Days from 1970-01-01 to y-m-d (proleptic Gregorian; H. Hinnant's

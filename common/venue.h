@@ -134,6 +134,10 @@ struct venue_out {
 };
 void		 venue_put(struct venue_out *, const char *s, size_t n);
 void		 venue_put_str(struct venue_out *, const char *s);
+/* ["SYM",...]: symbols[0..n) in the venue's form; a symbol that cannot
+ * be mapped sets err. */
+void		 venue_put_symbols(struct venue_out *, enum source,
+		    const char *const *symbols, size_t n);
 
 /* A fresh tick of kind for this parser's source, crypto, at recv_ns. */
 void		 venue_tick_init(const struct venue_parser *, struct tick *,
