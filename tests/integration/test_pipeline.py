@@ -33,6 +33,14 @@ def integrity(path):
     return ok
 
 
+def bars_stored(env, n, timeout=30):
+    """Waits until the store has written n bars. The disturbances below are
+    timed by this, the replay's progress, not by the wall clock: the replay
+    runs at its own speed however slow a sanitizer build starts."""
+    db = os.path.join(env.data_dir, "market.db")
+    h.wait_for(lambda: os.path.exists(db) and db_bars(db)[1] >= n, timeout)
+
+
 def run(name, disturb=None):
     """One replay through the whole pipeline; disturb(env) runs mid-way."""
     env = h.Env(name)
@@ -47,8 +55,7 @@ def run(name, disturb=None):
     env.feedsim("--replay", rec, "--replay-speed", "8", "--replay-clients",
                 "2", port=port)
     info = disturb(env, store) if disturb else {}
-    h.wait_for(lambda: db_bars(db)[1] >= len(want) if os.path.exists(db)
-               else False, 90)
+    bars_stored(env, len(want), 90)
     time.sleep(2 * h.MULT)      # one more flush, corrections
     got, n_rows = db_bars(db)
     stats = {"store": tap.stats("store"), "aggregator": tap.stats(
@@ -83,14 +90,6 @@ def test_clean():
             stats["store"].get("bus_gaps") == 0,
             "pipeline: no sequence gap anywhere", str(stats))
     env.close()
-
-
-def bars_stored(env, n):
-    """Waits until the store has written n bars: the disturbances below
-    are timed by the replay's progress, not the wall clock, because the
-    replay runs at its own speed however slow a sanitizer build starts."""
-    db = os.path.join(env.data_dir, "market.db")
-    h.wait_for(lambda: os.path.exists(db) and db_bars(db)[1] >= n, 30)
 
 
 # The recording lasts 130 s, 16 s at --replay-speed 8: the disturbances
