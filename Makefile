@@ -55,6 +55,8 @@ market_test_OBJS := $(OBJ)/feedsim/market.o $(OBJ)/feedsim/encode.o \
     $(OBJ)/feedsim/faults.o $(OBJ)/feedsim/subs.o
 # jansson only reads back what the encoder wrote; the modules never use it.
 market_test_LIBS := -ljansson
+feedsim_venues_test_OBJS := $(OBJ)/feedsim/venues.o $(OBJ)/feedsim/encode.o
+feedsim_venues_test_LIBS := -ljansson
 bus_nng_test_LIBS := $(NNG_LIBS) -lpthread
 # The aggregator's pure cores: each test links its module and no library.
 conditions_test_OBJS := $(OBJ)/aggregator/conditions.o

@@ -17,12 +17,31 @@
 #define WRITES_PER_CB	16	/* frames per writeable callback */
 #define CLOSE_GRACE_S	10	/* a closing peer that never reads */
 
+/*
+ * Venue paths send one small message per frame: those come from a pool
+ * of their own, so a queue of them does not hold 64 KiB each.
+ */
+#define SMALL_CAP	(VENUE_MSG_MAX + FAULTS_SLACK)
+
+static struct frame *small_pool;
+static int n_small;
+
 struct frame *
 frame_get(struct feedsim *fs, size_t cap)
 {
 	struct frame *f;
 
-	if (cap <= FRAME_CAP && (f = fs->pool) != NULL) {
+	if (cap <= SMALL_CAP) {
+		if ((f = small_pool) != NULL) {
+			small_pool = f->next;
+			n_small--;
+		} else {
+			if ((f = malloc(sizeof(*f) + LWS_PRE + SMALL_CAP)) ==
+			    NULL)
+				fatal("frame of %d bytes", SMALL_CAP);
+			f->cap = SMALL_CAP;
+		}
+	} else if (cap <= FRAME_CAP && (f = fs->pool) != NULL) {
 		fs->pool = f->next;
 		fs->n_pool--;
 	} else {
@@ -42,7 +61,11 @@ frame_get(struct feedsim *fs, size_t cap)
 void
 frame_put(struct feedsim *fs, struct frame *f)
 {
-	if (f->cap == FRAME_CAP && fs->n_pool < POOL_MAX) {
+	if (f->cap == SMALL_CAP && n_small < POOL_MAX * 16) {
+		f->next = small_pool;
+		small_pool = f;
+		n_small++;
+	} else if (f->cap == FRAME_CAP && fs->n_pool < POOL_MAX) {
 		f->next = fs->pool;
 		fs->pool = f;
 		fs->n_pool++;
@@ -83,8 +106,11 @@ slow_consumer(struct conn *c)
 	fs->c.slow_consumers++;
 	log_warnx("slow consumer conn=%llu queued=%zu bytes: closing",
 	    (unsigned long long)c->id, c->q_bytes);
-	conn_status_close(c, "slow_consumer",
-	    "Slow consumer: the client is not reading fast enough.");
+	if (PATH_VENUE(c->path))
+		venue_error(c, "slow consumer", 1);
+	else
+		conn_status_close(c, "slow_consumer",
+		    "Slow consumer: the client is not reading fast enough.");
 }
 
 void
@@ -114,12 +140,13 @@ malform(struct conn *c, struct frame *f)
 	struct frame *tmp;
 	enum fault_kind k;
 	uint64_t n = c->n_data_frames / (uint64_t)fs->o.malformed_every;
+	int path = PATH_VENUE(c->path) ? PATH_CRYPTO : c->path;
 
 	k = (enum fault_kind)((n - 1) % FAULT_KIND_MAX);
 	tmp = frame_get(fs, f->len + FAULTS_SLACK);
 	tmp->len = faults_malform(FRAME_TEXT(tmp), FRAME_TEXT(f), f->len, k,
-	    fs->names[c->path][0] != NULL ? fs->names[c->path][0] : "X",
-	    c->path == PATH_CRYPTO);
+	    fs->names[path][0] != NULL ? fs->names[path][0] : "X",
+	    path == PATH_CRYPTO);
 	tmp->flags = f->flags;
 	tmp->n_events = f->n_events;
 	frame_put(fs, f);
@@ -189,6 +216,22 @@ conn_push_data(struct conn *c, const char *text, size_t n)
 	push_data(c, f);
 }
 
+/* One message in a frame of its own (the venue paths). */
+void
+conn_push_text(struct conn *c, const char *text, size_t n, int data)
+{
+	struct frame *f;
+
+	f = frame_get(c->fs, n + FAULTS_SLACK);
+	memcpy(FRAME_TEXT(f), text, n);
+	f->len = n;
+	if (data) {
+		f->n_events = 1;
+		push_data(c, f);
+	} else
+		conn_push(c, f);
+}
+
 /*
  * Adds a status object to the status frame f (NULL: start one); a full
  * frame is queued and another started. Returns the frame to add to next.
@@ -243,6 +286,15 @@ conn_status(struct conn *c, const char *status, const char *msg)
  * before it is dropped so the status goes out next, and a peer that
  * stops reading is cut off after CLOSE_GRACE_S anyway.
  */
+static void
+close_after(struct conn *c, struct frame *f)
+{
+	f->flags |= FRAME_LAST;
+	c->closing = 1;
+	conn_push(c, f);
+	lws_set_timeout(c->wsi, PENDING_TIMEOUT_USER_OK, CLOSE_GRACE_S);
+}
+
 void
 conn_status_close(struct conn *c, const char *status, const char *msg)
 {
@@ -254,10 +306,22 @@ conn_status_close(struct conn *c, const char *status, const char *msg)
 	if ((f = conn_ack(c, NULL, status, msg, strlen(msg))) == NULL)
 		fatalx("status message too long");	/* ours: a bug */
 	FRAME_TEXT(f)[f->len++] = ']';
-	f->flags |= FRAME_LAST;
-	c->closing = 1;
-	conn_push(c, f);
-	lws_set_timeout(c->wsi, PENDING_TIMEOUT_USER_OK, CLOSE_GRACE_S);
+	close_after(c, f);
+}
+
+/* The same for a venue path: its own message, then close. */
+void
+conn_text_close(struct conn *c, const char *text, size_t n)
+{
+	struct frame *f;
+
+	if (c->closing)
+		return;
+	conn_discard(c, 1);
+	f = frame_get(c->fs, n + FAULTS_SLACK);
+	memcpy(FRAME_TEXT(f), text, n);
+	f->len = n;
+	close_after(c, f);
 }
 
 static void

@@ -21,10 +21,17 @@
 #include "ratelimit.h"
 #include "replay.h"
 #include "subs.h"
+#include "venues.h"
 
+/* Polygon paths, each with a market, then the venue paths (venues.h). */
 #define PATH_STOCKS	0
 #define PATH_CRYPTO	1
-#define PATH_MAX_	2
+#define PATH_MAX_	2		/* Polygon paths and markets */
+#define PATH_COINBASE	(PATH_MAX_ + VENUE_COINBASE)
+#define PATH_KRAKEN	(PATH_MAX_ + VENUE_KRAKEN)
+#define PATH_BINANCE	(PATH_MAX_ + VENUE_BINANCE)
+#define PATH_ALL	(PATH_MAX_ + VENUE_MAX)
+#define PATH_VENUE(p)	((p) >= PATH_MAX_)
 
 #define FRAME_FILL	65536		/* a data frame closes at this size */
 #define CTL_MSG_MAX	65536		/* largest client message taken */
@@ -75,7 +82,7 @@ struct conn {
 	struct lws	*wsi;
 	struct conn	*prev, *next;	/* oldest first */
 	uint64_t	 id;
-	int		 path;		/* PATH_STOCKS, PATH_CRYPTO */
+	int		 path;		/* PATH_* */
 	int		 authed, closing, close_now;
 	uint64_t	 key_hash;
 	char		 key_mask[MASK_KEY_MAX];
@@ -96,6 +103,7 @@ struct counters {
 	uint64_t	 client_errors, frames_sent, events_sent, bytes_sent;
 	uint64_t	 generated[PATH_MAX_], withheld, behind_ticks;
 	uint64_t	 replay_frames;
+	uint64_t	 venue_msgs[VENUE_MAX];
 };
 
 struct replay_state {
@@ -130,6 +138,12 @@ struct feedsim {
 	int		 sent_dirty;
 	struct ratelimit rl_behind, rl_fault, rl_client, rl_replay;
 	struct counters	 c;
+	/* The venue paths (venue.c): the /crypto market, renamed. */
+	struct venue_sym *vsym;		/* per crypto symbol */
+	char		*vwire_buf;
+	const char	**vwire[VENUE_MAX];	/* wire names by symbol */
+	struct vreq	*vreq;		/* one parsed request */
+	int64_t		 hb_next_ns;	/* the next heartbeat second */
 };
 
 /* opts.c */
@@ -158,6 +172,19 @@ void	 conn_status_close(struct conn *, const char *status,
 int	 conn_writable(struct conn *);
 void	 conn_discard(struct conn *, int only_data);
 void	 sentlog_flush(struct feedsim *);
+
+void	 conn_push_text(struct conn *, const char *text, size_t n,
+	    int data);
+void	 conn_text_close(struct conn *, const char *text, size_t n);
+
+/* venue.c: the I/O side of the venue paths */
+int	 venue_setup(struct feedsim *);
+void	 venue_teardown(struct feedsim *);
+void	 venue_open(struct conn *);
+void	 venue_message(struct conn *, const char *msg, size_t len);
+void	 venue_error(struct conn *, const char *why, int close);
+void	 venue_dispatch(struct feedsim *, const struct market_event *);
+void	 venue_heartbeats(struct feedsim *, int64_t virt_ms);
 
 /* pump.c */
 int	 pump_timer_open(void);

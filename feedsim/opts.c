@@ -11,7 +11,8 @@
 #include "feedsim.h"
 
 #define USAGE	"feedsim [options]   (a Polygon/Massive WebSocket feed " \
-		"simulator: ws://HOST:PORT/stocks and /crypto)"
+		"simulator: ws://HOST:PORT/stocks and /crypto; /coinbase, " \
+		"/kraken and /binance speak those venues' feeds)"
 #define DEFAULT_SYMBOLS	"AAPL,MSFT,NVDA,AMZN,TSLA,SPY,QQQ,AMD,BTC-USD," \
 			"ETH-USD,SOL-USD,DOGE-USD,XRP-USD"
 

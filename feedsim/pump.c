@@ -4,7 +4,9 @@
  * start_ns + (monotonic now - monotonic start), takes every event the
  * markets have up to it (in time order across both paths), and appends
  * each to the open frame of every connection subscribed to it; at the
- * end of the tick the frames go to the queues. The markets run whether
+ * end of the tick the frames go to the queues. Crypto events also go
+ * to the venue paths (venue.c), each in its venue's encoding, so /crypto,
+ * /coinbase, /kraken and /binance carry one market. The markets run whether
  * anyone listens or not. A replay is paced the same way from recv_ns
  * gaps. The --stall-every fault withholds data here.
  *
@@ -68,6 +70,8 @@ market_pump(struct feedsim *fs, int64_t now)
 			return 0;
 		fs->c.generated[path]++;
 		dispatch(fs, path, &ev);
+		if (path == PATH_CRYPTO)
+			venue_dispatch(fs, &ev);
 		if ((++n & 1023) == 0 && clock_mono_ns() - now > BUDGET_NS)
 			return 1;
 	}
@@ -76,7 +80,8 @@ market_pump(struct feedsim *fs, int64_t now)
 static int
 listening(const struct conn *c)
 {
-	return c->authed && !c->closing && c->subs.n_topics > 0;
+	return c->authed && !c->closing && c->subs.n_topics > 0 &&
+	    !PATH_VENUE(c->path);	/* recordings are Polygon frames */
 }
 
 /* Speed 0 waits for the slowest listener; others follow recv_ns. */
@@ -221,6 +226,13 @@ pump_tick(struct feedsim *fs)
 	stall_update(fs, now);
 	behind = fs->o.replay != NULL ? replay_pump(fs, now) :
 	    market_pump(fs, now);
+	if (now >= fs->hb_next_ns) {
+		fs->hb_next_ns += NS_PER_S;
+		if (fs->hb_next_ns <= now)
+			fs->hb_next_ns = now + NS_PER_S;
+		venue_heartbeats(fs, (fs->start_ns + (now - fs->mono0_ns)) /
+		    NS_PER_MS);
+	}
 	for (c = fs->head; c != NULL; c = c->next)
 		conn_flush(c);
 	sentlog_flush(fs);
@@ -257,6 +269,7 @@ void
 pump_start(struct feedsim *fs)
 {
 	fs->mono0_ns = clock_mono_ns();
+	fs->hb_next_ns = fs->mono0_ns + NS_PER_S;
 	fs->stall_next_ns = fs->mono0_ns +
 	    (int64_t)(fs->o.stall_every_s * 1e9);
 }
@@ -311,6 +324,10 @@ pump_setup(struct feedsim *fs)
 	if (opts_split_symbols(fs) == -1)
 		return EX_CONFIG_ERR;
 	paths_init(fs);
+	if (venue_setup(fs) == -1) {
+		log_warnx("cannot set up the venue paths");
+		return EX_CONFIG_ERR;
+	}
 	fs->start_ns = fs->o.start_ms >= 0 ? fs->o.start_ms * NS_PER_MS :
 	    clock_now_ns() / NS_PER_MS * NS_PER_MS;
 	if (fs->o.replay != NULL) {
@@ -343,6 +360,7 @@ pump_teardown(struct feedsim *fs)
 		market_free(&fs->mkt[path]);
 	if (fs->rp.open)
 		replay_close(&fs->rp.r);
+	venue_teardown(fs);
 	if (fs->sent != NULL && fclose(fs->sent) == EOF)
 		log_warn("log-sent %s", fs->o.log_sent);
 	while ((f = fs->pool) != NULL) {

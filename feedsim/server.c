@@ -1,6 +1,7 @@
 /*
  * The WebSocket side of feedsim: one lws vhost serving ws:// (or wss://)
- * on /stocks and /crypto, the protocol state machine of feeds.md §1
+ * on /stocks and /crypto (and the venue paths of venue.c), the protocol
+ * state machine of feeds.md §1
  * (connected -> auth -> subscribe), one connection per (path, key) with
  * the oldest kicked, the auth timeout, the drop fault, and SIGINT/SIGTERM
  * read from a signalfd inside the lws loop. Data comes from pump.c; the
@@ -19,7 +20,8 @@
 #define STATS_EVERY_US	(60LL * 1000000)
 #define ECHO_MAX	100	/* bytes of a peer's text echoed back */
 
-static const char *const path_names[PATH_MAX_] = { "/stocks", "/crypto" };
+static const char *const path_names[PATH_ALL] = { "/stocks", "/crypto",
+	"/coinbase", "/kraken", "/binance" };
 
 static int	cb_ws(struct lws *, enum lws_callback_reasons, void *, void *,
 		    size_t);
@@ -102,7 +104,7 @@ path_of(struct lws *wsi)
 		return -1;
 	if (n > 1 && uri[n - 1] == '/')
 		uri[n - 1] = '\0';
-	for (i = 0; i < PATH_MAX_; i++)
+	for (i = 0; i < PATH_ALL; i++)
 		if (strcmp(uri, path_names[i]) == 0)
 			return i;
 	return -1;
@@ -272,16 +274,29 @@ on_rx(struct conn *c, const char *in, size_t len, int binary, int final)
 		c->rx_binary = 1;
 	if (c->rx_len + len > CTL_MSG_MAX)
 		c->rx_oversize = 1;
-	if (!c->rx_oversize && !c->rx_binary && len > 0) {
+	if (!c->rx_oversize && !c->rx_binary) {
+		/* Also for an empty message: it is read back below. */
 		if (c->rx == NULL && (c->rx = malloc(CTL_MSG_MAX + 1)) == NULL)
 			fatal("receive buffer");
-		memcpy(c->rx + c->rx_len, in, len);
+		if (len > 0)
+			memcpy(c->rx + c->rx_len, in, len);
 		c->rx_len += len;
 	}
 	if (!final)
 		return;
 	if (c->closing) {
 		/* On its way out: nothing more to say. */
+	} else if (PATH_VENUE(c->path)) {
+		if (c->rx_binary || c->rx_oversize)
+			c->fs->c.client_errors++;
+		if (c->rx_binary)
+			venue_error(c, "binary frames are not supported", 0);
+		else if (c->rx_oversize)
+			venue_error(c, "Message too big", 1);
+		else {
+			c->rx[c->rx_len] = '\0';
+			venue_message(c, c->rx, c->rx_len);
+		}
 	} else if (c->rx_binary)
 		client_error(c, "binary frames are not supported", "binary");
 	else if (c->rx_oversize) {
@@ -345,9 +360,13 @@ conn_open(struct feedsim *fs, struct conn *c, struct lws *wsi)
 	fs->c.conns++;
 	log_info("connection conn=%llu peer=%s path=%s",
 	    (unsigned long long)c->id, c->peer, path_names[path]);
-	conn_status(c, "connected", "Connected Successfully");
-	lws_sul_schedule(fs->ctx, 0, &c->auth_sul, auth_timeout,
-	    (lws_usec_t)(fs->o.auth_timeout_s * 1e6));
+	if (PATH_VENUE(path))
+		venue_open(c);	/* no greeting, no auth */
+	else {
+		conn_status(c, "connected", "Connected Successfully");
+		lws_sul_schedule(fs->ctx, 0, &c->auth_sul, auth_timeout,
+		    (lws_usec_t)(fs->o.auth_timeout_s * 1e6));
+	}
 	if (fs->o.drop_every_s > 0)
 		lws_sul_schedule(fs->ctx, 0, &c->drop_sul, drop_fault,
 		    (lws_usec_t)(fs->o.drop_every_s * 1e6));
@@ -426,7 +445,8 @@ server_stats(struct feedsim *fs, const char *when)
 	    "events=%llu bytes=%llu generated_stocks=%llu "
 	    "generated_crypto=%llu withheld=%llu malformed=%llu drops=%llu "
 	    "stalls=%llu client_errors=%llu behind_ticks=%llu "
-	    "replay_frames=%llu", when, live,
+	    "replay_frames=%llu coinbase_msgs=%llu kraken_msgs=%llu "
+	    "binance_msgs=%llu", when, live,
 	    (unsigned long long)k->conns, (unsigned long long)k->auths,
 	    (unsigned long long)k->auth_failed,
 	    (unsigned long long)k->auth_timeouts,
@@ -441,7 +461,10 @@ server_stats(struct feedsim *fs, const char *when)
 	    (unsigned long long)k->drops, (unsigned long long)k->stalls,
 	    (unsigned long long)k->client_errors,
 	    (unsigned long long)k->behind_ticks,
-	    (unsigned long long)k->replay_frames);
+	    (unsigned long long)k->replay_frames,
+	    (unsigned long long)k->venue_msgs[VENUE_COINBASE],
+	    (unsigned long long)k->venue_msgs[VENUE_KRAKEN],
+	    (unsigned long long)k->venue_msgs[VENUE_BINANCE]);
 }
 
 static void
@@ -487,7 +510,8 @@ server_open(struct feedsim *fs)
 		fatalx("no vhost");
 	watch_fd(fs, fs->sigfd, "feedsim-signal");
 	watch_fd(fs, fs->timerfd = pump_timer_open(), "feedsim-timer");
-	log_info("listening url=%s://%s:%d paths=/stocks,/crypto mode=%s",
+	log_info("listening url=%s://%s:%d "
+	    "paths=/stocks,/crypto,/coinbase,/kraken,/binance mode=%s",
 	    fs->o.tls_cert != NULL ? "wss" : "ws",
 	    fs->o.host[0] != '\0' ? fs->o.host : "0.0.0.0",
 	    lws_get_vhost_listen_port(fs->vh),
