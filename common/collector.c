@@ -18,17 +18,21 @@
 #include "polygon_session.h"
 #include "ratelimit.h"
 #include "record.h"
+#include "venue.h"
 #include "ws_client.h"
 
 #define CONTROL_MAX		(64 * 1024)	/* a subscribe message */
 #define STATS_MAX		64
 #define SUMMARY_EVERY_S		15
+#define MAX_SUBSCRIBE		1024	/* pairs of one venue connection */
 
 struct collector {
 	struct collector_config	 cfg;
 	struct ws_client	*ws;
 	struct polygon_parser	 parser;
 	struct polygon_session	 session;
+	struct venue_parser	 venue;		/* coinbase, kraken, binance */
+	int			 is_venue;
 	struct feed_handler	 handler;
 	struct feed_counts	 counts;
 	struct bus_pub		 pub;
@@ -51,7 +55,7 @@ struct collector {
 /* ---- configuration ---- */
 
 struct collector_env {
-	char	 source[32], symbols[32], url[32], bus[32], record[32];
+	char	 source[32], symbols[32], url[32], bus[32], record[32], name[32];
 };
 
 static const char *
@@ -59,6 +63,39 @@ default_symbols(int ac)
 {
 	return ac == ASSET_CRYPTO ? "BTC-USD,ETH-USD,SOL-USD,DOGE-USD,XRP-USD" :
 	    "AAPL,MSFT,NVDA,AMZN,TSLA,SPY,QQQ,AMD";
+}
+
+/* A keyless venue's public endpoint (feeds.md §4). Binance.com refuses
+ * US addresses: Binance.US is wss://stream.binance.us:9443/ws (--url). */
+static const char *
+venue_url(int source)
+{
+	switch (source) {
+	case SOURCE_COINBASE:
+		return "wss://ws-feed.exchange.coinbase.com";
+	case SOURCE_KRAKEN:
+		return "wss://ws.kraken.com/v2";
+	case SOURCE_BINANCE:
+		return "wss://stream.binance.com:9443/ws";
+	default:
+		return NULL;
+	}
+}
+
+static int
+is_venue(int source)
+{
+	return venue_url(source) != NULL;
+}
+
+/* A name that fits the counters' process field and a socket's path. */
+static int
+valid_name(const char *s)
+{
+	size_t n = strspn(s, "abcdefghijklmnopqrstuvwxyz"
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_");
+
+	return n > 0 && s[n] == '\0' && n < BUS_STAT_PROCESS_LEN;
 }
 
 /* The feed URL a source implies when --url is not given. */
@@ -73,18 +110,66 @@ default_url(struct collector_config *cfg, const char *feedsim,
 		snprintf(buf, len, "ws://%s/%s", feedsim, path);
 	else if (cfg->source == SOURCE_POLYGON)
 		snprintf(buf, len, "wss://%s/%s", polygon_host, path);
+	else if (is_venue(cfg->source))
+		snprintf(buf, len, "%s", venue_url(cfg->source));
 	else
 		return -1;
 	return 0;
+}
+
+/*
+ * A keyless venue needs no key (none is handed to it, so none can leak to
+ * it) and a list of pairs: the venues have no "every symbol" topic.
+ */
+static int
+check_venue(struct collector_config *cfg)
+{
+	char one[TICK_SYMBOL_LEN], mapped[64];
+	const char *p, *e;
+	size_t n;
+
+	if (cfg->api_key != NULL) {
+		explicit_bzero(cfg->api_key, strlen(cfg->api_key));
+		free(cfg->api_key);
+		cfg->api_key = NULL;
+	}
+	if (strcmp(cfg->symbols, "*") == 0) {
+		fprintf(stderr, "source %s: list the pairs to subscribe "
+		    "(e.g. BTC-USD,ETH-USD); it has no \"*\"\n",
+		    cfg->source_name);
+		return EX_CONFIG_ERR;
+	}
+	for (p = cfg->symbols; *p != '\0'; p = *e ? e + 1 : e) {
+		e = p + strcspn(p, ",");
+		n = (size_t)(e - p);
+		if (n == 0 || n >= sizeof(one))
+			goto bad;
+		memcpy(one, p, n);
+		one[n] = '\0';
+		if (venue_symbol_to(cfg->source, one, mapped,
+		    sizeof(mapped)) < 0)
+			goto bad;
+	}
+	return 0;
+bad:
+	fprintf(stderr, "source %s: \"%.*s\" is not a pair it can "
+	    "subscribe (BASE-QUOTE, e.g. BTC-USD%s)\n", cfg->source_name,
+	    (int)(e - p), p, cfg->source == SOURCE_BINANCE ?
+	    "; Binance quotes in USDT: BTC-USDT" : "");
+	return EX_CONFIG_ERR;
 }
 
 static int
 check_source(struct collector_config *cfg)
 {
 	cfg->source = source_from_name(cfg->source_name);
+	if (cfg->asset_class == ASSET_CRYPTO && is_venue(cfg->source))
+		return check_venue(cfg);
 	if (cfg->source != SOURCE_DEMO && cfg->source != SOURCE_POLYGON) {
-		fprintf(stderr, "source \"%s\": this collector speaks demo "
-		    "or polygon\n", cfg->source_name);
+		fprintf(stderr, "source \"%s\": this collector speaks %s\n",
+		    cfg->source_name, cfg->asset_class == ASSET_CRYPTO ?
+		    "demo, polygon, coinbase, kraken or binance" :
+		    "demo or polygon");
 		return EX_CONFIG_ERR;
 	}
 	if (cfg->source == SOURCE_POLYGON && cfg->api_key == NULL) {
@@ -116,10 +201,16 @@ collector_config_load(struct collector_config *cfg, int asset_class,
 	snprintf(e.url, sizeof(e.url), "TW_%s_URL", prefix);
 	snprintf(e.bus, sizeof(e.bus), "TW_%s_BUS", prefix);
 	snprintf(e.record, sizeof(e.record), "TW_%s_RECORD", prefix);
+	snprintf(e.name, sizeof(e.name), "TW_%s_NAME", prefix);
 	{
 		const struct config_opt opts[] = {
+		{ "name", e.name, CONFIG_STR, &cfg->name, process, 0, 0,
+		  "this collector's name in counters, logs and its default "
+		  "bus endpoint (one per source when several run)" },
 		{ "source", e.source, CONFIG_STR, &cfg->source_name, "demo",
-		  0, 0, "demo (feedsim) or polygon (Polygon/Massive)" },
+		  0, 0, asset_class == ASSET_CRYPTO ? "demo (feedsim), polygon "
+		  "(Polygon/Massive), or a keyless venue: coinbase, kraken, "
+		  "binance" : "demo (feedsim) or polygon (Polygon/Massive)" },
 		{ "symbols", e.symbols, CONFIG_STR, &cfg->symbols,
 		  default_symbols(asset_class), 0, 0,
 		  "comma list of symbols to subscribe, or *" },
@@ -160,6 +251,15 @@ collector_config_load(struct collector_config *cfg, int asset_class,
 			return rc;
 	}
 	cfg->flush_us *= 1000;	/* the option is read in ms */
+	if (!valid_name(cfg->name)) {
+		fprintf(stderr, "name \"%s\": 1 to %d letters, digits, '-' "
+		    "or '_'\n", cfg->name, BUS_STAT_PROCESS_LEN - 1);
+		return EX_CONFIG_ERR;
+	}
+	/* Binance has no USD pairs; its canonical names keep USDT. */
+	if (strcmp(cfg->source_name, "binance") == 0 &&
+	    strcmp(cfg->symbols, default_symbols(asset_class)) == 0)
+		cfg->symbols = "BTC-USDT,ETH-USDT,SOL-USDT,DOGE-USDT,XRP-USDT";
 	if ((rc = check_source(cfg)) != 0)
 		return rc;
 	if (cfg->url == NULL) {
@@ -169,7 +269,7 @@ collector_config_load(struct collector_config *cfg, int asset_class,
 		cfg->url = url_buf;
 	}
 	if (cfg->bus_url == NULL) {
-		bus_default_url(bus_buf, sizeof(bus_buf), run_dir, process);
+		bus_default_url(bus_buf, sizeof(bus_buf), run_dir, cfg->name);
 		cfg->bus_url = bus_buf;
 	}
 	return 0;
@@ -314,6 +414,8 @@ on_tick(void *arg, const struct tick *t)
 
 	col->frame_had_data = 1;
 	col->last_event_ts_ns = t->ts_ns;
+	if (col->is_venue && col->feed_status != FEED_LIVE)
+		publish_status(col, FEED_LIVE);	/* data proves the subscription */
 	if (bus_batch_add_tick(&col->ticks, t, t->recv_ns) ==
 	    col->ticks.max_records)
 		flush_ticks(col);
@@ -353,6 +455,65 @@ send_control(struct collector *col, enum polygon_action a)
 	free(buf);
 }
 
+/*
+ * A venue's subscribe message(s): one text frame per line (Kraken takes
+ * one channel per message).
+ */
+static void
+venue_subscribe(struct collector *col)
+{
+	const char *sym[MAX_SUBSCRIBE];
+	char *list, *p, *buf, *line, *next;
+	size_t n = 0, ll;
+	int len;
+
+	if ((list = strdup(col->cfg.symbols)) == NULL ||
+	    (buf = malloc(CONTROL_MAX)) == NULL)
+		fatal("malloc");
+	for (p = strtok(list, ","); p != NULL && n < MAX_SUBSCRIBE;
+	    p = strtok(NULL, ","))
+		sym[n++] = p;
+	if ((len = venue_subscribe_msg(col->cfg.source, sym, n, buf,
+	    CONTROL_MAX)) < 0)
+		log_warnx("cannot build the subscribe message symbols=%s",
+		    col->cfg.symbols);
+	for (line = buf; len > 0 && *line != '\0'; line = next) {
+		ll = strcspn(line, "\n");
+		next = line + ll + (line[ll] == '\n');
+		if (ll > 0)
+			ws_client_send(col->ws, line, ll);
+	}
+	log_info("subscribing source=%s symbols=%s", col->cfg.source_name,
+	    col->cfg.symbols);
+	free(buf);
+	free(list);
+}
+
+static void
+on_venue_status(struct collector *col, enum feed_server_status st,
+    const char *text)
+{
+	switch (st) {
+	case FSS_SUCCESS:
+		log_info("subscribed message=\"%s\"", text);
+		publish_status(col, FEED_LIVE);
+		break;
+	case FSS_ERROR:
+		log_warnx("venue error message=\"%s\"", text);
+		break;
+	case FSS_FORCE_DISCONNECT:
+		col->kicked++;
+		log_warnx("venue is closing the connection message=\"%s\"; "
+		    "reconnecting", text);
+		publish_status(col, FEED_KICKED);
+		ws_client_restart(col->ws, "venue shutdown");
+		break;
+	default:
+		log_debug("venue status message=\"%s\"", text);
+		break;
+	}
+}
+
 static void
 on_status(void *arg, enum feed_server_status st, const char *msg, size_t len)
 {
@@ -360,6 +521,10 @@ on_status(void *arg, enum feed_server_status st, const char *msg, size_t len)
 	char text[128], masked[MASK_KEY_MAX];
 
 	sanitize(text, sizeof(text), msg, len);
+	if (col->is_venue) {
+		on_venue_status(col, st, text);
+		return;
+	}
 	switch (polygon_session_status(&col->session, st)) {
 	case PA_SEND_AUTH:
 		log_info("authenticating key=%s",
@@ -429,8 +594,12 @@ on_frame(struct ws_client *ws, const char *data, size_t len, int64_t recv_ns,
 	record_frame(&col->rec, recv_ns, data, len);
 	memcpy(before, col->counts.skipped, sizeof(before));
 	col->frame_had_data = 0;
-	polygon_parse_frame(&col->parser, data, len, recv_ns, &col->handler,
-	    &col->counts);
+	if (col->is_venue)
+		venue_parse_frame(&col->venue, data, len, recv_ns,
+		    &col->handler, &col->counts);
+	else
+		polygon_parse_frame(&col->parser, data, len, recv_ns,
+		    &col->handler, &col->counts);
 	log_skips(col, before, recv_ns);
 	if (col->frame_had_data) {
 		col->last_data_recv_ns = recv_ns;
@@ -453,8 +622,11 @@ on_open(struct ws_client *ws, void *arg)
 	struct collector *col = arg;
 
 	(void)ws;
-	polygon_session_start(&col->session);
 	publish_status(col, FEED_CONNECTED);
+	if (col->is_venue)
+		venue_subscribe(col);	/* no auth; Coinbase wants it in 5 s */
+	else
+		polygon_session_start(&col->session);
 }
 
 static void
@@ -525,8 +697,10 @@ collector_open(const struct collector_config *cfg)
 	/* First: it blocks the signals before nng starts its threads. */
 	col->ws = ws_client_open(&wc);
 
+	col->is_venue = is_venue(cfg->source);
 	if (polygon_parser_init(&col->parser, cfg->asset_class,
-	    cfg->source) == -1)
+	    cfg->source) == -1 || (col->is_venue &&
+	    venue_parser_init(&col->venue, cfg->source) == -1))
 		fatal("parser");
 	col->handler.on_tick = on_tick;
 	col->handler.on_status = on_status;
@@ -568,5 +742,7 @@ collector_close(struct collector *col)
 	bus_batch_free(&col->stats);
 	bus_pub_close(&col->pub);
 	polygon_parser_free(&col->parser);
+	if (col->is_venue)
+		venue_parser_free(&col->venue);
 	free(col);
 }

@@ -158,9 +158,9 @@ fatalx(const char *fmt, ...)
 const char *
 mask_key(const char *key, char *buf)
 {
-	size_t n = strlen(key);
+	size_t n = key != NULL ? strlen(key) : 0;
 
-	if (n == 0)
+	if (n == 0)	/* a keyless source */
 		snprintf(buf, MASK_KEY_MAX, "(none)");
 	else if (n < 12)
 		snprintf(buf, MASK_KEY_MAX, "\xe2\x80\xa6");

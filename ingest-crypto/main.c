@@ -1,8 +1,10 @@
 /*
  * ingest-crypto: the crypto feed's collector. Connects to the feed (feedsim on
- * the demo source, Polygon/Massive's /crypto cluster live), authenticates,
+ * the demo source, Polygon/Massive's /crypto cluster live, or a keyless
+ * venue: Coinbase, Kraken, Binance), authenticates where the feed wants it,
  * subscribes, normalizes every event into ticks and publishes them in
- * batches on its bus endpoint, with its counters once a second.
+ * batches on its bus endpoint, with its counters once a second. --name
+ * tells several apart, one per source.
  */
 #include "collector.h"
 #include "log.h"
@@ -18,6 +20,7 @@ main(int argc, char *argv[])
 	if ((rc = collector_config_load(&cfg, ASSET_CRYPTO, "ingest-crypto", argc,
 	    argv)) != 0)
 		return rc;
+	log_init(cfg.name);		/* --name: one per source */
 	col = collector_open(&cfg);	/* signals, feed client, bus */
 	collector_run(col);		/* until SIGTERM or SIGINT */
 	collector_close(col);		/* flush, final counters */

@@ -18,6 +18,7 @@ main(int argc, char *argv[])
 	if ((rc = collector_config_load(&cfg, ASSET_STOCK, "ingest-stock", argc,
 	    argv)) != 0)
 		return rc;
+	log_init(cfg.name);		/* --name: one per source */
 	col = collector_open(&cfg);	/* signals, feed client, bus */
 	collector_run(col);		/* until SIGTERM or SIGINT */
 	collector_close(col);		/* flush, final counters */
