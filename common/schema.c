@@ -59,8 +59,70 @@ static const char step1[] =
 	" ask_exchange INTEGER, conditions TEXT, trade_id TEXT);"
 	"CREATE INDEX ticks_by_ts ON ticks (ts_ns);";
 
+/*
+ * Version 2: the same symbol from two sources (Coinbase's and Kraken's
+ * BTC-USD) is two series. source joins the keys of bars, anomalies and
+ * symbols, NOT NULL ('' for a row version 1 stored without one). It comes
+ * last in the bars key, so a query by symbol, interval and time still
+ * walks the key, with or without a source. SQLite cannot change a primary
+ * key: each table is rebuilt with its columns in the same order.
+ */
+static const char step2[] =
+	"CREATE TABLE bars_v2 ("
+	" symbol TEXT NOT NULL, interval_s INTEGER NOT NULL,"
+	" start_ms INTEGER NOT NULL,"
+	" open REAL, high REAL, low REAL, close REAL,"
+	" volume REAL, vwap REAL, trades INTEGER,"
+	" buy_volume REAL, sell_volume REAL,"
+	" buy_trades INTEGER, sell_trades INTEGER, quotes INTEGER,"
+	" spread_mean REAL, spread_min REAL, spread_max REAL,"
+	" spread_bps REAL, delta_min REAL, delta_max REAL,"
+	" n_declared INTEGER, n_inferred INTEGER, n_unknown INTEGER,"
+	" n_compared INTEGER, n_agree INTEGER, n_unknown_conditions INTEGER,"
+	" gap INTEGER NOT NULL DEFAULT 0, late INTEGER NOT NULL DEFAULT 0,"
+	" revision INTEGER NOT NULL DEFAULT 0,"
+	" flags INTEGER NOT NULL DEFAULT 0,"
+	" source TEXT NOT NULL DEFAULT '', asset_class TEXT,"
+	" first_ts_ns INTEGER, last_ts_ns INTEGER, updated_ms INTEGER,"
+	" PRIMARY KEY (symbol, interval_s, start_ms, source)) WITHOUT ROWID;"
+	"INSERT INTO bars_v2 SELECT symbol, interval_s, start_ms, open, high,"
+	" low, close, volume, vwap, trades, buy_volume, sell_volume,"
+	" buy_trades, sell_trades, quotes, spread_mean, spread_min,"
+	" spread_max, spread_bps, delta_min, delta_max, n_declared,"
+	" n_inferred, n_unknown, n_compared, n_agree, n_unknown_conditions,"
+	" gap, late, revision, flags, coalesce(source, ''), asset_class,"
+	" first_ts_ns, last_ts_ns, updated_ms FROM bars;"
+	"DROP TABLE bars;"
+	"ALTER TABLE bars_v2 RENAME TO bars;"
+	"CREATE INDEX bars_by_start ON bars (start_ms);"
+	"CREATE TABLE anomalies_v2 ("
+	" symbol TEXT NOT NULL, interval_s INTEGER NOT NULL,"
+	" start_ms INTEGER NOT NULL, kind TEXT NOT NULL,"
+	" score REAL, value REAL, threshold REAL, ts_ns INTEGER,"
+	" exchange INTEGER, source TEXT NOT NULL DEFAULT '', asset_class TEXT,"
+	" PRIMARY KEY (symbol, interval_s, start_ms, kind, source))"
+	" WITHOUT ROWID;"
+	"INSERT INTO anomalies_v2 SELECT symbol, interval_s, start_ms, kind,"
+	" score, value, threshold, ts_ns, exchange, coalesce(source, ''),"
+	" asset_class FROM anomalies;"
+	"DROP TABLE anomalies;"
+	"ALTER TABLE anomalies_v2 RENAME TO anomalies;"
+	"CREATE INDEX anomalies_by_start ON anomalies (start_ms);"
+	"CREATE TABLE symbols_v2 ("
+	" symbol TEXT NOT NULL, asset_class TEXT,"
+	" source TEXT NOT NULL DEFAULT '',"
+	" first_ms INTEGER, last_ms INTEGER, last_price REAL,"
+	" last_price_ms INTEGER, updated_ms INTEGER,"
+	" PRIMARY KEY (symbol, source)) WITHOUT ROWID;"
+	"INSERT INTO symbols_v2 SELECT symbol, asset_class,"
+	" coalesce(source, ''), first_ms, last_ms, last_price, last_price_ms,"
+	" updated_ms FROM symbols;"
+	"DROP TABLE symbols;"
+	"ALTER TABLE symbols_v2 RENAME TO symbols;";
+
 static const char *const market_steps[SCHEMA_VERSION] = {
 	step1,
+	step2,
 };
 
 static int

@@ -14,7 +14,7 @@
 #include <sqlite3.h>
 
 /* The version this code writes and reads: the number of steps. */
-#define SCHEMA_VERSION	1
+#define SCHEMA_VERSION	2
 
 /*
  * Brings market.db to SCHEMA_VERSION. Returns 0, or -1 with the reason in

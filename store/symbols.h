@@ -1,8 +1,8 @@
 /*
- * The symbols table's upkeep, gathered over one flush: for each symbol
- * among the bars written, its first bar start, newest bar end, the close
- * of its newest priced bar, and the newest publication time; the writer
- * then upserts one row per symbol instead of one per bar.
+ * The symbols table's upkeep, gathered over one flush: for each (symbol,
+ * source) among the bars written, its first bar start, newest bar end, the
+ * close of its newest priced bar, and the newest publication time; the
+ * writer then upserts one row per series instead of one per bar.
  *
  * Pure: no I/O, no clock; a fixed table (no allocation).
  */

@@ -1,7 +1,7 @@
 /*
  * market.db with real SQLite in a temporary directory: opening (mode,
  * WAL), migrations (from empty, again, a newer version refused, a failing
- * step changes nothing), and the store's writer on it (store/writer.c):
+ * step changes nothing, a version 1 database keeps its rows), and the store's writer on it (store/writer.c):
  * upserts keep the newest revision, the NULL rules, prices as REAL, the
  * symbols upkeep, ticks and pruning, where a replay starts, and failures
  * (full, busy, a refused row) that roll back and keep the rows.
@@ -361,6 +361,138 @@ test_symbols(sqlite3 *db, struct writer *w)
 	    "symbols: an older bar moves first_ms, not the price");
 }
 
+/*
+ * Version 1 as it was released: a database written by it, to migrate.
+ * (A copy on purpose: the test must not follow later edits.)
+ */
+static const char v1_schema[] =
+	"CREATE TABLE bars ("
+	" symbol TEXT NOT NULL, interval_s INTEGER NOT NULL,"
+	" start_ms INTEGER NOT NULL,"
+	" open REAL, high REAL, low REAL, close REAL,"
+	" volume REAL, vwap REAL, trades INTEGER,"
+	" buy_volume REAL, sell_volume REAL,"
+	" buy_trades INTEGER, sell_trades INTEGER, quotes INTEGER,"
+	" spread_mean REAL, spread_min REAL, spread_max REAL,"
+	" spread_bps REAL, delta_min REAL, delta_max REAL,"
+	" n_declared INTEGER, n_inferred INTEGER, n_unknown INTEGER,"
+	" n_compared INTEGER, n_agree INTEGER, n_unknown_conditions INTEGER,"
+	" gap INTEGER NOT NULL DEFAULT 0, late INTEGER NOT NULL DEFAULT 0,"
+	" revision INTEGER NOT NULL DEFAULT 0,"
+	" flags INTEGER NOT NULL DEFAULT 0,"
+	" source TEXT, asset_class TEXT,"
+	" first_ts_ns INTEGER, last_ts_ns INTEGER, updated_ms INTEGER,"
+	" PRIMARY KEY (symbol, interval_s, start_ms)) WITHOUT ROWID;"
+	"CREATE INDEX bars_by_start ON bars (start_ms);"
+	"CREATE TABLE anomalies ("
+	" symbol TEXT NOT NULL, interval_s INTEGER NOT NULL,"
+	" start_ms INTEGER NOT NULL, kind TEXT NOT NULL,"
+	" score REAL, value REAL, threshold REAL, ts_ns INTEGER,"
+	" exchange INTEGER, source TEXT, asset_class TEXT,"
+	" PRIMARY KEY (symbol, interval_s, start_ms, kind)) WITHOUT ROWID;"
+	"CREATE INDEX anomalies_by_start ON anomalies (start_ms);"
+	"CREATE TABLE symbols ("
+	" symbol TEXT NOT NULL PRIMARY KEY, asset_class TEXT, source TEXT,"
+	" first_ms INTEGER, last_ms INTEGER, last_price REAL,"
+	" last_price_ms INTEGER, updated_ms INTEGER) WITHOUT ROWID;"
+	"CREATE TABLE side_checks ("
+	" symbol TEXT NOT NULL, source TEXT NOT NULL,"
+	" exchange INTEGER NOT NULL, asset_class TEXT,"
+	" trades INTEGER, declared_buy INTEGER, declared_sell INTEGER,"
+	" compared INTEGER, agree INTEGER, at_bid INTEGER, at_ask INTEGER,"
+	" inside INTEGER, inverted INTEGER, updated_ms INTEGER,"
+	" PRIMARY KEY (symbol, source, exchange)) WITHOUT ROWID;"
+	"CREATE TABLE ticks ("
+	" kind TEXT NOT NULL, ts_ns INTEGER NOT NULL, recv_ns INTEGER,"
+	" symbol TEXT NOT NULL, source TEXT, asset_class TEXT,"
+	" exchange INTEGER, price REAL, size REAL, side TEXT,"
+	" bid REAL, bid_size REAL, ask REAL, ask_size REAL,"
+	" ask_exchange INTEGER, conditions TEXT, trade_id TEXT);"
+	"CREATE INDEX ticks_by_ts ON ticks (ts_ns);";
+
+static void
+test_migrate_v1(void)
+{
+	char p[160], err[512] = "";
+	sqlite3 *db;
+
+	snprintf(p, sizeof(p), "%s/v1.db", dir);
+	db = open_market(p);
+	if (db_exec(db, v1_schema) != SQLITE_OK ||
+	    db_exec(db, "PRAGMA user_version = 1") != SQLITE_OK ||
+	    db_exec(db, "INSERT INTO bars (symbol, interval_s, start_ms, close,"
+	    " volume, buy_volume, revision, source, asset_class) VALUES"
+	    " ('AAPL', 60, 60000, 187.5, 10, 6, 2, 'polygon', 'stock'),"
+	    " ('BTC-USD', 1, 1000, 50000, 0.5, 0.25, 0, NULL, 'crypto');"
+	    "INSERT INTO anomalies (symbol, interval_s, start_ms, kind, score,"
+	    " source) VALUES ('AAPL', 60, 60000, 'volume_spike', 7.5,"
+	    " 'polygon');"
+	    "INSERT INTO symbols (symbol, asset_class, source, last_price)"
+	    " VALUES ('AAPL', 'stock', 'polygon', 187.5);"
+	    "INSERT INTO side_checks (symbol, source, exchange, trades) VALUES"
+	    " ('BTC-USD', 'demo', 1, 42)") != SQLITE_OK) {
+		CHECK(0, "migrate v1: the version 1 fixture loads");
+		db_close(db);
+		return;
+	}
+	CHECK(schema_migrate(db, err, sizeof(err)) == 0 &&
+	    qint(db, "PRAGMA user_version") == SCHEMA_VERSION,
+	    "migrate v1: to version %d (%s)", SCHEMA_VERSION, err);
+	CHECK(qint(db, "SELECT count(*) FROM bars") == 2 &&
+	    qint(db, "SELECT revision FROM bars WHERE symbol = 'AAPL' AND"
+	    " source = 'polygon' AND buy_volume = 6 AND close = 187.5") == 2 &&
+	    qint(db, "SELECT count(*) FROM bars WHERE symbol = 'BTC-USD' AND"
+	    " source = ''") == 1,
+	    "migrate v1: every bar kept, a missing source becomes ''");
+	CHECK(qint(db, "SELECT count(*) FROM anomalies WHERE score = 7.5") ==
+	    1 && qint(db, "SELECT count(*) FROM symbols WHERE last_price ="
+	    " 187.5") == 1 && qint(db, "SELECT trades FROM side_checks") == 42,
+	    "migrate v1: anomalies, symbols and side checks kept");
+	CHECK(qint(db, "SELECT count(*) FROM pragma_index_list('bars') WHERE"
+	    " name = 'bars_by_start'") == 1 &&
+	    qint(db, "SELECT count(*) FROM pragma_index_list('anomalies')"
+	    " WHERE name = 'anomalies_by_start'") == 1,
+	    "migrate v1: the time indexes are back");
+	CHECK(qint(db, "SELECT group_concat(name) = 'symbol,interval_s,"
+	    "start_ms,source' FROM (SELECT name FROM pragma_table_info('bars')"
+	    " WHERE pk > 0 ORDER BY pk)") == 1,
+	    "migrate v1: bars are keyed by symbol, interval, start, source");
+	CHECK(qtext_is(db, "PRAGMA integrity_check", "ok"),
+	    "migrate v1: integrity_check ok");
+	db_close(db);
+}
+
+/* One symbol from two venues: two series, in bars and in symbols. */
+static void
+test_two_sources(sqlite3 *db, struct writer *w)
+{
+	struct bar b[4];
+	double v;
+
+	b[0] = bar("BTC-USD", 60000, 0, 50000000000000LL);
+	b[0].source = SOURCE_COINBASE;
+	b[0].asset_class = ASSET_CRYPTO;
+	b[1] = b[0];
+	b[1].source = SOURCE_KRAKEN;
+	b[1].close = 50010000000000LL;
+	b[2] = b[0];	/* the same bar again: still one row per source */
+	b[3] = b[1];
+	b[3].revision = 1;
+	b[3].close = 50020000000000LL;
+	CHECK(write_bars(w, b, 4) == SQLITE_OK &&
+	    qint(db, "SELECT count(*) FROM bars WHERE symbol = 'BTC-USD'") ==
+	    2, "two sources: one symbol's bar from two venues is two rows");
+	CHECK(qreal(db, "SELECT close FROM bars WHERE symbol = 'BTC-USD' AND"
+	    " source = 'coinbase'", &v) == SQLITE_FLOAT && v == 50000.0 &&
+	    qreal(db, "SELECT close FROM bars WHERE symbol = 'BTC-USD' AND"
+	    " source = 'kraken'", &v) == SQLITE_FLOAT && v == 50020.0,
+	    "two sources: a correction of one leaves the other");
+	CHECK(qint(db, "SELECT count(*) FROM symbols WHERE symbol = 'BTC-USD'")
+	    == 2 && qreal(db, "SELECT last_price FROM symbols WHERE symbol ="
+	    " 'BTC-USD' AND source = 'kraken'", &v) == SQLITE_FLOAT &&
+	    v == 50020.0, "two sources: two rows in symbols, each its price");
+}
+
 static void
 test_other_tables(sqlite3 *db, struct writer *w)
 {
@@ -519,6 +651,7 @@ main(void)
 	test_open_and_migrate();
 	test_newer_refused();
 	test_failing_step();
+	test_migrate_v1();
 	db = open_market(path);
 	if (schema_migrate(db, err, sizeof(err)) == -1 ||
 	    writer_open(&w, db) != SQLITE_OK)
@@ -526,6 +659,7 @@ main(void)
 	test_upserts(db, &w);
 	test_nulls(&w);
 	test_symbols(db, &w);
+	test_two_sources(db, &w);
 	test_other_tables(db, &w);
 	test_since(db, &w);
 	test_full(db, &w);
