@@ -366,6 +366,9 @@ publish_stats(struct collector *col, int64_t now)
 	stat_add(col, "auth_failures", (int64_t)col->auth_failures, now);
 	stat_add(col, "kicked", (int64_t)col->kicked, now);
 	stat_add(col, "feed_status", col->feed_status, now);
+	/* Who this feed is, whatever --name says (tick.h's enum values). */
+	stat_add(col, "feed_source", col->cfg.source, now);
+	stat_add(col, "feed_asset_class", col->cfg.asset_class, now);
 	stat_add(col, "last_event_age_ms", col->last_data_recv_ns == 0 ? -1 :
 	    (now - col->last_data_recv_ns) / NS_PER_MS, now);
 	stat_add(col, "feed_delay_ms", col->last_event_ts_ns == 0 ? -1 :
