@@ -433,6 +433,7 @@ publish_stats(struct aggregator *a, int64_t now_ns)
 	stat_add(a, "out_of_order", (int64_t)s->out_of_order);
 	stat_add(a, "late_applied", (int64_t)s->late_applied);
 	stat_add(a, "too_late", (int64_t)s->too_late);
+	stat_add(a, "bars_inserted", (int64_t)s->bars_inserted);
 	stat_add(a, "late_quotes", (int64_t)s->late_quotes);
 	stat_add(a, "ineligible_trades", (int64_t)s->ineligible_trades);
 	stat_add(a, "unknown_conditions", (int64_t)s->unknown_conditions);

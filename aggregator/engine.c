@@ -436,6 +436,60 @@ series_new(struct engine *e, struct sym *s, unsigned iv, int64_t start_ms)
 	return sl;
 }
 
+/*
+ * A bar for an interval that had none when newer ones began: a late tick
+ * into a quiet second (a venue that stamps its quotes on receipt and its
+ * trades at the match is always a little ahead with the quotes). The
+ * newer bars move up one place, keeping the ring in time order; a full
+ * ring publishes and drops its oldest first, as series_new() does. NULL
+ * when start_ns is older than every bar held in a full ring.
+ */
+static struct slot *
+series_insert(struct engine *e, struct sym *s, unsigned iv, int64_t start_ns,
+    int64_t watermark_ns)
+{
+	struct slot *ring = ring_of(e, sym_index(e, s), iv), *sl;
+	unsigned len = e->ring_len[iv], newer = 0, k, from, to, oldest;
+	struct quote_carry carry = { 0, 0 };
+
+	while (newer < s->n[iv] && ring[(s->newest[iv] + len - newer) %
+	    len].acc.start_ns > start_ns)
+		newer++;
+	if (s->n[iv] == len) {
+		if (newer == len)
+			return NULL;	/* older than the ring */
+		oldest = (s->newest[iv] + 1) % len;
+		if (STATE(&ring[oldest]) == SLOT_OPEN ||
+		    STATE(&ring[oldest]) == SLOT_DIRTY)
+			publish(e, s, iv, &ring[oldest]);
+		pending_set(s, iv, oldest, 0);
+	} else
+		s->n[iv]++;
+	for (k = 0; k < newer; k++) {
+		from = (s->newest[iv] + len - k) % len;
+		to = (from + 1) % len;
+		ring[to] = ring[from];
+		pending_set(s, iv, to, (s->pending[iv] >> from & 1u) != 0);
+	}
+	s->newest[iv] = (uint8_t)((s->newest[iv] + 1) % len);
+	to = (s->newest[iv] + len - newer) % len;
+	sl = &ring[to];
+	/* The quote in effect: the one the bar before it ended with. */
+	if (newer + 1 < s->n[iv])
+		bar_acc_carry(&ring[(to + len - 1) % len].acc, &carry);
+	memset(sl, 0, sizeof(*sl));
+	bar_acc_start(&sl->acc, e->cfg.intervals_s[iv], start_ns / NS_PER_MS,
+	    &carry);
+	STATE(sl) = SLOT_OPEN;
+	BLIND(sl) = carry.bid == 0 && carry.ask == 0;
+	/* Its interval had closed, empty: it comes after its time. */
+	LATE(sl) = watermark_ns >= bar_acc_end_ns(&sl->acc) +
+	    e->cfg.lateness_ns;
+	pending_set(s, iv, to, 1);
+	e->stats.bars_inserted++;
+	return sl;
+}
+
 /* series_slot() when the tick is not in the newest bar. */
 static struct slot *
 series_slot_older(struct engine *e, struct sym *s, unsigned iv,
@@ -448,17 +502,24 @@ series_slot_older(struct engine *e, struct sym *s, unsigned iv,
 	start_ns = bar_start_ms(ts_ns, e->cfg.intervals_s[iv]) * NS_PER_MS;
 	if (s->n[iv] == 0 || start_ns > ring[s->newest[iv]].acc.start_ns)
 		return series_new(e, s, iv, start_ns / NS_PER_MS);
+	if (watermark_ns - ts_ns > e->cfg.late_max_ns) {
+		/* Beyond the late bound: only a bar still open takes it. */
+		for (k = 1; k < s->n[iv]; k++) {
+			sl = &ring[(s->newest[iv] + len - k) % len];
+			if (sl->acc.start_ns == start_ns)
+				return STATE(sl) == SLOT_OPEN ? sl : NULL;
+		}
+		return NULL;
+	}
 	for (k = 1; k < s->n[iv]; k++) {
 		i = (s->newest[iv] + len - k) % len;
 		sl = &ring[i];
-		if (sl->acc.start_ns != start_ns)
-			continue;
-		if (STATE(sl) != SLOT_OPEN &&
-		    watermark_ns - ts_ns > e->cfg.late_max_ns)
-			return NULL;
-		return sl;
+		if (sl->acc.start_ns == start_ns)
+			return sl;
+		if (sl->acc.start_ns < start_ns)
+			break;	/* an interval with no bar yet */
 	}
-	return NULL;	/* no bar held for that time */
+	return series_insert(e, s, iv, start_ns, watermark_ns);
 }
 
 /*

@@ -65,6 +65,7 @@ struct engine_stats {
 	uint64_t	 out_of_order;	/* older than the symbol's last trade */
 	uint64_t	 late_applied;	/* updated a bar already published */
 	uint64_t	 too_late;	/* older than late_max: dropped */
+	uint64_t	 bars_inserted;	/* made for a late tick in a gap */
 	uint64_t	 late_quotes;	/* quotes older than the bar's last */
 	uint64_t	 ineligible_trades;	/* no volume under tape rules */
 	uint64_t	 unknown_conditions;

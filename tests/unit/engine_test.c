@@ -268,6 +268,52 @@ test_late_and_duplicates(void)
 	engine_free(&e);
 }
 
+/*
+ * A late tick into a second that had no bar when a newer one began (a
+ * venue's receive-stamped quote ahead of its trades): the bar is made in
+ * its place, not dropped.
+ */
+static void
+test_late_into_empty_interval(void)
+{
+	struct engine e;
+	const struct bar *b, *b0, *b2;
+	int64_t s0 = T0 / 1000000;
+
+	if (open_engine(&e) == NULL)
+		return;
+	feed(&e, quote("BTC-USD", ASSET_CRYPTO, T0 + 100000000, PX(49999),
+	    PX(50001)));
+	feed(&e, trade("BTC-USD", ASSET_CRYPTO, T0 + 200000000, PX(50001), 1,
+	    "a"));
+	feed(&e, quote("BTC-USD", ASSET_CRYPTO, T0 + 2050000000LL, PX(50009),
+	    PX(50011)));
+	/* Second 1 had nothing; this trade belongs there. */
+	feed(&e, trade("BTC-USD", ASSET_CRYPTO, T0 + 1900000000LL, PX(50004),
+	    2, "b"));
+	feed(&e, trade("BTC-USD", ASSET_CRYPTO, T0 + 3500000000LL, PX(50010),
+	    1, "c"));
+	feed(&e, trade("BTC-USD", ASSET_CRYPTO, T0 + 9000000000LL, PX(50010),
+	    1, "d"));
+	engine_advance(&e, 1);
+	b0 = find(1, s0, BAR_CLOSED);
+	b = find(1, s0 + 1000, BAR_CLOSED);
+	b2 = find(1, s0 + 2000, BAR_CLOSED);
+	CHECK(b != NULL && b->volume == 2 && b->trades == 1 &&
+	    b->open == PX(50004) && b->close == PX(50004) &&
+	    e.stats.too_late == 0 && e.stats.bars_inserted == 1,
+	    "late into an empty second: its bar is made, not dropped "
+	    "(too_late %" PRIu64 ")", e.stats.too_late);
+	CHECK(b != NULL && b->spread_min == PX(2) && b->spread_max == PX(2) &&
+	    b->quotes == 0 && (b->flags & BAR_F_NO_SPREAD) == 0,
+	    "... its spread is that of the quote the second before ended "
+	    "with");
+	CHECK(b0 != NULL && b0->volume == 1 && b2 != NULL && b2->volume == 0 &&
+	    b2->quotes == 1 && find(1, s0 + 3000, BAR_CLOSED) != NULL,
+	    "... and the bars around it keep their own ticks");
+	engine_free(&e);
+}
+
 static void
 test_quiet_feed_wall_clock(void)
 {
@@ -650,6 +696,7 @@ main(void)
 	test_watermark_close();
 	test_live_updates();
 	test_late_and_duplicates();
+	test_late_into_empty_interval();
 	test_quiet_feed_wall_clock();
 	test_gaps();
 	test_sides_and_check();
