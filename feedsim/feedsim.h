@@ -139,7 +139,7 @@ struct feedsim {
 	struct ratelimit rl_behind, rl_fault, rl_client, rl_replay;
 	struct counters	 c;
 	/* The venue paths (venue.c): the /crypto market, renamed. */
-	struct venue_sym *vsym;		/* per crypto symbol */
+	struct venue_sym *vsym[VENUE_MAX];	/* per crypto symbol */
 	char		*vwire_buf;
 	const char	**vwire[VENUE_MAX];	/* wire names by symbol */
 	struct vreq	*vreq;		/* one parsed request */

@@ -2,7 +2,9 @@
  * The venue paths' I/O side (docs/feedsim.md "Venue paths"): what a
  * client on /coinbase, /kraken or /binance sends and gets back, the
  * /crypto market's events in each venue's encoding (venues.h), and the
- * heartbeats. There is no auth on these paths; a Coinbase client must
+ * heartbeats. Each venue is one exchange of that market (venue_exchange):
+ * a venue has one order book, and its trades print at that book's quotes,
+ * so its declared sides agree with its own quotes as on the real venue. There is no auth on these paths; a Coinbase client must
  * subscribe within 5 s. Each venue message is a WebSocket frame of its
  * own, as the venues send them; data frames go through the same faults
  * as /crypto's (malformed, stall, drop).
@@ -32,13 +34,15 @@ venue_setup(struct feedsim *fs)
 	int n = fs->n_names[PATH_CRYPTO], v, i;
 	char *w;
 
-	fs->vsym = calloc((size_t)(n > 0 ? n : 1), sizeof(*fs->vsym));
 	fs->vwire_buf = calloc((size_t)(n > 0 ? n : 1) * VENUE_MAX,
 	    VENUE_SYM_MAX);
 	fs->vreq = malloc(sizeof(*fs->vreq));
-	if (fs->vsym == NULL || fs->vwire_buf == NULL || fs->vreq == NULL)
+	if (fs->vwire_buf == NULL || fs->vreq == NULL)
 		return -1;
 	for (v = 0; v < VENUE_MAX; v++) {
+		if ((fs->vsym[v] = calloc((size_t)(n > 0 ? n : 1),
+		    sizeof(*fs->vsym[v]))) == NULL)
+			return -1;
 		if ((fs->vwire[v] = calloc((size_t)(n > 0 ? n : 1),
 		    sizeof(char *))) == NULL)
 			return -1;
@@ -59,10 +63,11 @@ venue_teardown(struct feedsim *fs)
 {
 	int v;
 
-	for (v = 0; v < VENUE_MAX; v++)
+	for (v = 0; v < VENUE_MAX; v++) {
 		free(fs->vwire[v]);
+		free(fs->vsym[v]);
+	}
 	free(fs->vwire_buf);
-	free(fs->vsym);
 	free(fs->vreq);
 }
 
@@ -391,7 +396,7 @@ venue_message(struct conn *c, const char *msg, size_t len)
 static size_t
 encode(struct feedsim *fs, int v, int k, const struct market_event *ev)
 {
-	const struct venue_sym *s = &fs->vsym[ev->sym];
+	const struct venue_sym *s = &fs->vsym[v][ev->sym];
 	const char *w = fs->vwire[v][ev->sym];
 	char *p = buf[v][k], *e;
 
@@ -415,14 +420,19 @@ venue_dispatch(struct feedsim *fs, const struct market_event *ev)
 {
 	size_t len[VENUE_MAX][2];
 	struct conn *c;
-	int v, k, chan[2];
+	int v, k, chan[2], mine[VENUE_MAX];
 
 	if (ev->kind == MKT_AGG)
 		return;
-	venue_update(&fs->vsym[ev->sym], ev);
+	for (v = 0; v < VENUE_MAX; v++) {
+		mine[v] = market_event_exchange(ev) == venue_exchange(v);
+		if (mine[v])
+			venue_update(&fs->vsym[v][ev->sym], ev);
+	}
 	memset(len, 0, sizeof(len));
 	for (c = fs->head; c != NULL; c = c->next) {
-		if (!PATH_VENUE(c->path) || !c->authed || c->closing)
+		if (!PATH_VENUE(c->path) || !c->authed || c->closing ||
+		    !mine[venue_of(c)])
 			continue;
 		v = venue_of(c);
 		chan[0] = ev->kind == MKT_TRADE ? VCH_TRADE : VCH_QUOTE;
@@ -471,7 +481,8 @@ venue_heartbeats(struct feedsim *fs, int64_t virt_ms)
 			if (!c->subs.bits[VCH_OTHER][i])
 				continue;
 			n = (size_t)(coinbase_heartbeat(text,
-			    fs->names[PATH_CRYPTO][i], &fs->vsym[i], virt_ms) -
+			    fs->names[PATH_CRYPTO][i],
+			    &fs->vsym[VENUE_COINBASE][i], virt_ms) -
 			    text);
 			conn_push_text(c, text, n, 0);
 		}

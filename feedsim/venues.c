@@ -33,6 +33,24 @@ venue_name(enum venue v)
 }
 
 int
+venue_exchange(enum venue v)
+{
+	static const int exchange[VENUE_MAX] = { 1, 2, 1 };
+
+	return (unsigned)v < VENUE_MAX ? exchange[v] : -1;
+}
+
+int
+market_event_exchange(const struct market_event *ev)
+{
+	if (ev->kind == MKT_TRADE)
+		return ev->u.trade.exchange;
+	if (ev->kind == MKT_QUOTE)
+		return ev->u.quote.bid_exchange;
+	return -1;
+}
+
+int
 venue_wire(enum venue v, const char *canon, int lower, char *out,
     size_t cap)
 {

@@ -42,6 +42,16 @@ enum venue {
 #define VREQ_MAX	1024	/* (channel, symbol) items per request */
 #define VREQ_ID_MAX	72	/* an echoed id as JSON text, with the NUL */
 
+/*
+ * The /crypto exchange (XT/XQ "x") each venue path serves: Coinbase 1 and
+ * Kraken 23 as Polygon numbers them; Binance, absent from the market's
+ * four, takes Bitfinex's 2.
+ */
+int	 venue_exchange(enum venue);
+
+/* The exchange of a trade or quote event (quotes: the bid's). */
+int	 market_event_exchange(const struct market_event *);
+
 /* What each venue calls a symbol of ours, and how it sorts. */
 const char *venue_name(enum venue);
 
