@@ -251,6 +251,19 @@ collector_config_load(struct collector_config *cfg, int asset_class,
 			return rc;
 	}
 	cfg->flush_us *= 1000;	/* the option is read in ms */
+	/*
+	 * Empty means the default: supervisor.conf's venue programs pass
+	 * --url= and --record= so that ingest-crypto's TW_CRYPTO_* settings
+	 * do not leak into them.
+	 */
+	if (cfg->url != NULL && cfg->url[0] == '\0')
+		cfg->url = NULL;
+	if (cfg->bus_url != NULL && cfg->bus_url[0] == '\0')
+		cfg->bus_url = NULL;
+	if (cfg->record_path != NULL && cfg->record_path[0] == '\0')
+		cfg->record_path = NULL;
+	if (cfg->symbols[0] == '\0')
+		cfg->symbols = default_symbols(asset_class);
 	if (!valid_name(cfg->name)) {
 		fprintf(stderr, "name \"%s\": 1 to %d letters, digits, '-' "
 		    "or '_'\n", cfg->name, BUS_STAT_PROCESS_LEN - 1);

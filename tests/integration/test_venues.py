@@ -1,13 +1,24 @@
 """The keyless crypto venues end to end: feedsim speaking Coinbase, Kraken
-and Binance -> ingest-crypto --source V -> bus -> aggregator.
+and Binance -> ingest-crypto --source V -> bus -> aggregator -> store.
 
 For each venue: every tick the collector publishes is the one the frame
 feedsim sent should give (venue_ref.py, written from the venues' docs,
 independently of the C parsers), above all the aggressor side; nothing is
-lost; the feed goes live; and every 1 s bar the aggregator closes equals
-bars_ref.py's bar computed from those ticks, buy and sell volume included.
+lost; the feed goes live; and every 1 s bar the aggregator closes, and the
+store keeps in market.db, equals bars_ref.py's bar computed from those
+ticks, buy and sell volume included.
+
+Then several sources at once, as `make run` starts them (scripts/run,
+supervisor.conf, TW_CRYPTO_VENUES=coinbase,kraken): one collector per
+venue beside the demo one, and BTC-USD stored as three series (demo,
+coinbase, kraken); each venue is one exchange of the market feedsim
+serves on /crypto, so its trades are a part of demo's, and its declared
+sides agree with its own quotes.
 """
 
+import os
+import sqlite3
+import subprocess
 import time
 
 import harness as h
@@ -34,6 +45,23 @@ def want_ticks(env, venue):
     return out
 
 
+def stored_bars(db, source, interval_s=1):
+    """{(symbol, interval_s, start_ms): row} of one source in market.db."""
+    if not os.path.exists(db):
+        return {}
+    con = sqlite3.connect("file:%s?mode=ro" % db, uri=True)
+    con.row_factory = sqlite3.Row
+    try:
+        return {(r["symbol"], r["interval_s"], r["start_ms"]): dict(r)
+                for r in con.execute("SELECT * FROM bars WHERE source = ?"
+                                     " AND interval_s = ?",
+                                     (source, interval_s))}
+    except sqlite3.Error:
+        return {}
+    finally:
+        con.close()
+
+
 def run(venue, symbols):
     env = h.Env("venue-" + venue)
     name = "%s: " % venue
@@ -46,8 +74,13 @@ def run(venue, symbols):
         "ingest-crypto", "--source", venue, "--url",
         "ws://127.0.0.1:%d/%s" % (port, venue), "--symbols", symbols])
     env.start("aggregator", ["aggregator"])
+    env.start("store", ["store"])
     h.check(tap.wait_joined(), name + "bustap joined the bus")
-    sim = env.feedsim("--seed", "11", "--rate", "600", "--burst", "1",
+    # The aggregator publishes: it is up; its pipe to the collector comes
+    # within the second (as test_bars), before the first tick.
+    bars_tap.wait_joined()
+    time.sleep(1.5 * h.MULT)
+    sim = env.feedsim("--seed", "11", "--rate", "2400", "--burst", "1",
                       "--symbols", "BTC-USD,ETH-USD,SOL-USD,DOGE-USD",
                       "--log-sent", env.path("sent.log"), port=port)
     h.check(h.wait_for(lambda: tap.records(
@@ -99,6 +132,12 @@ def run(venue, symbols):
     h.check(sum(v["buy_volume"] for v in bars.values()) > 0 and
             sum(v["sell_volume"] for v in bars.values()) > 0,
             name + "bars hold buy and sell volume")
+    db = os.path.join(env.data_dir, "market.db")
+    h.wait_for(lambda: set(ref) <= set(stored_bars(db, venue)), 20)
+    stored = {k: v for k, v in stored_bars(db, venue).items() if k in ref}
+    bad = p.bar_mismatches(ref, stored)
+    h.check(not bad, name + "market.db holds every 1 s bar, equal to the "
+            "reference, under source %s" % venue, "; ".join(bad))
     t = col.stop()
     h.check(t is not None and col.p.returncode == 0,
             name + "the collector stops on SIGTERM", str(t))
@@ -120,7 +159,86 @@ def test_config_errors():
     env.close()
 
 
+def supervised():
+    """scripts/run with two venues beside the demo feed."""
+    env = h.Env("venues-supervised")
+    port = h.free_port()
+    feed = "ws://127.0.0.1:%d/" % port
+    env.vars.update({
+        "TW_FEEDSIM_LISTEN": "127.0.0.1:%d" % port,
+        "TW_FEEDSIM_SYMBOLS": "AAPL,BTC-USD,ETH-USD",
+        "TW_FEEDSIM_RATE": "400",
+        "TW_CRYPTO_SYMBOLS": "BTC-USD,ETH-USD",
+        "TW_CRYPTO_VENUES": "coinbase,kraken",
+        "TW_COINBASE_URL": feed + "coinbase",
+        "TW_COINBASE_SYMBOLS": "BTC-USD,ETH-USD",
+        "TW_KRAKEN_URL": feed + "kraken",
+        "TW_KRAKEN_SYMBOLS": "BTC-USD",
+        "TW_WEB_LISTEN": "127.0.0.1:%d" % h.free_port(),
+    })
+    sup = h.Proc(env, "supervisord", [os.path.join(h.TOP, "scripts",
+                                                   "run")])
+    env.procs.append(sup)
+    db = os.path.join(env.data_dir, "market.db")
+
+    def status():
+        r = subprocess.run([os.path.join(h.TOP, "scripts", "ctl"),
+                            "status"], env=env.vars, capture_output=True,
+                           text=True, timeout=20 * h.MULT)
+        return {ln.split()[0]: ln.split()[1] for ln in
+                r.stdout.splitlines() if len(ln.split()) > 1}
+
+    h.check(h.wait_for(lambda: status().get("ingest-coinbase") ==
+                       "RUNNING" and status().get("ingest-kraken") ==
+                       "RUNNING", 30),
+            "supervised: ingest-coinbase and ingest-kraken RUNNING beside "
+            "ingest-crypto", str(status()))
+    h.check(status().get("ingest-binance") != "RUNNING",
+            "supervised: a venue not named is not started")
+    for v in ("coinbase", "kraken"):
+        h.check(os.path.exists(os.path.join(env.log_dir, "ingest-%s.log" %
+                                            v)),
+                "supervised: ingest-%s has its own log file" % v)
+
+    def series():
+        return {s: stored_bars(db, s) for s in ("demo", "coinbase",
+                                                "kraken")}
+
+    def common_btc(sr):
+        keys = [set(k for k in sr[s] if k[0] == "BTC-USD") for s in sr]
+        return sorted(set.intersection(*keys))
+
+    h.check(h.wait_for(lambda: len(common_btc(series())) >= 8, 60),
+            "supervised: BTC-USD is stored as three series (demo, "
+            "coinbase, kraken)", str({s: len(v) for s, v in
+                                      series().items()}))
+    sr = series()
+    keys = common_btc(sr)[1:-1]     # the first may be partial on one
+    # Each venue is one exchange of the market feedsim serves on /crypto
+    # (docs/feedsim.md), so its bars hold a share of demo's trades.
+    bad = [k for k in keys if not sr["coinbase"][k]["trades"] +
+           sr["kraken"][k]["trades"] <= sr["demo"][k]["trades"]]
+    h.check(keys and not bad, "supervised: the venues' trades are a part "
+            "of the market's, bar for bar", "%d of %d not, e.g. %s" % (
+                len(bad), len(keys), [(s, sr[s][bad[0]]) for s in sr]
+                if bad else ""))
+    for v in ("coinbase", "kraken"):
+        comp = sum(sr[v][k]["n_compared"] for k in keys)
+        agree = sum(sr[v][k]["n_agree"] for k in keys)
+        h.check(comp > 50 and agree >= 0.9 * comp,
+                "supervised: %s's declared sides agree with its own "
+                "quotes (the side check)" % v, "%d of %d" % (agree, comp))
+    h.check(not any(k[0] == "ETH-USD" for k in sr["kraken"]) and
+            any(k[0] == "ETH-USD" for k in sr["coinbase"]),
+            "supervised: each venue collects its own symbol list")
+    t = sup.stop(timeout=15)
+    h.check(t is not None and sup.p.returncode == 0,
+            "supervised: SIGTERM stops everything", str(t))
+    env.close()
+
+
 test_config_errors()
 for v, syms in VENUES.items():
     run(v, syms)
+supervised()
 h.finish()
