@@ -23,6 +23,7 @@ static const api_fn handlers[ROUTE_COUNT] = {
 	[ROUTE_BARS] = api_bars,
 	[ROUTE_ANOMALIES] = api_anomalies,
 	[ROUTE_EXPORT_CSV] = api_export_csv,
+	[ROUTE_SIDE_CHECK] = api_side_check,
 	[ROUTE_HEALTH] = api_health,
 	[ROUTE_METRICS] = api_metrics,
 	[ROUTE_USERS_LIST] = api_users,

@@ -43,6 +43,7 @@ void	 api_symbols(struct api_call *);
 void	 api_bars(struct api_call *);
 void	 api_anomalies(struct api_call *);
 void	 api_export_csv(struct api_call *);
+void	 api_side_check(struct api_call *);
 /* api_users.c */
 void	 api_users(struct api_call *);
 /* api_ops.c */

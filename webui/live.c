@@ -864,23 +864,16 @@ live_health_json(struct live *l, int64_t now, size_t *len)
 }
 
 int
-live_feed_state(struct live *l, const char *source, char *state,
-    size_t state_len)
+live_feed_state(struct live *l, const char *source, const char *asset_class,
+    char *state, size_t state_len)
 {
 	struct live_feed f[LIVE_MAX_PROCESSES];
-	int i, n, best = -1;
+	int n, best;
 
 	pthread_mutex_lock(&l->mu);
 	n = live_stats_feeds(&l->stats, now_ms(), f, LIVE_MAX_PROCESSES);
 	pthread_mutex_unlock(&l->mu);
-	for (i = 0; i < n; i++) {
-		if (strcmp(f[i].source, source) != 0 &&
-		    strcmp(f[i].asset_class, source) != 0 &&
-		    strcmp(f[i].process, source) != 0)
-			continue;
-		if ((int)f[i].state > best)
-			best = (int)f[i].state;
-	}
+	best = live_feeds_state_of(f, n, source, asset_class);
 	if (state != NULL && state_len > 0)
 		snprintf(state, state_len, "%s", best < 0 ? "unknown" :
 		    live_feed_state_name((enum live_feed_state)best));

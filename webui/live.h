@@ -79,14 +79,13 @@ void		 live_end_session(struct live *, const char *session_key);
 char		*live_metrics_text(struct live *, size_t *len);
 char		*live_health_json(struct live *, int64_t now_ms, size_t *len);
 /*
- * Whether any collector's feed is live right now (for /api/symbols).
- * source names feeds by source ("demo", "polygon", ...), asset class
- * ("stock", "crypto") or process ("ingest-stock"); state gets the best
- * state among them (docs/live.md "status": "live", "demo",
+ * The state of the collector reading a series (for /api/symbols): the
+ * best state among the feeds of source and asset_class (NULL: any), as
+ * live_feeds_state_of picks them (docs/live.md "status": "live", "demo",
  * "reconnecting", "stale"), or "unknown" when none matches. Returns 1
  * when that state is "live" or "demo", else 0. Thread-safe.
  */
 int		 live_feed_state(struct live *, const char *source,
-		    char *state, size_t state_len);
+		    const char *asset_class, char *state, size_t state_len);
 
 #endif /* LIVE_H */

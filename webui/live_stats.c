@@ -159,18 +159,43 @@ class_of(const char *process)
 	return ASSET_UNKNOWN;
 }
 
+/*
+ * Who a collector is: its feed_source and feed_asset_class counters when
+ * it publishes them (several crypto collectors each say their own);
+ * otherwise the old guess, the class from the process name and the
+ * source from the newest bar of that class.
+ */
+static void
+feed_identity(const struct live_stats *s, const struct live_process *p,
+    int *cls, int *src)
+{
+	const struct live_counter *c;
+
+	c = counter_find(p, "feed_asset_class", NULL);
+	if (c != NULL && c->value > ASSET_UNKNOWN && c->value < ASSET_MAX)
+		*cls = (int)c->value;
+	else
+		*cls = class_of(p->name);
+	c = counter_find(p, "feed_source", NULL);
+	if (c != NULL && c->value > SOURCE_UNKNOWN && c->value < SOURCE_MAX) {
+		*src = (int)c->value;
+		return;
+	}
+	*src = s->class_source[*cls];
+	if (*src == SOURCE_UNKNOWN && s->demo_mode)
+		*src = SOURCE_DEMO;
+}
+
 static void
 feed_fill(const struct live_stats *s, const struct live_process *p,
     const struct live_counter *fs, int64_t now_ms, struct live_feed *f)
 {
 	const struct live_counter *age;
-	int cls = class_of(p->name), src;
+	int cls, src;
 
 	memset(f, 0, sizeof(*f));
 	memcpy(f->process, p->name, sizeof(f->process));
-	src = s->class_source[cls];
-	if (src == SOURCE_UNKNOWN && s->demo_mode)
-		src = SOURCE_DEMO;
+	feed_identity(s, p, &cls, &src);
 	f->source = source_name(src);
 	f->asset_class = asset_class_name(cls);
 	f->feed_status = fs->value >= 0 && fs->value < FEED_STATUS_MAX ?
@@ -204,6 +229,45 @@ live_stats_feeds(const struct live_stats *s, int64_t now_ms,
 		feed_fill(s, &s->p[i], fs, now_ms, &out[n++]);
 	}
 	return n;
+}
+
+static int
+best_state(const struct live_feed *f, int n, const char *source,
+    const char *asset_class, int unknown_source_only)
+{
+	int i, best = -1;
+
+	for (i = 0; i < n; i++) {
+		if (source != NULL && strcmp(f[i].source, source) != 0)
+			continue;
+		if (asset_class != NULL &&
+		    strcmp(f[i].asset_class, asset_class) != 0)
+			continue;
+		if (unknown_source_only && strcmp(f[i].source,
+		    source_name(SOURCE_UNKNOWN)) != 0)
+			continue;
+		if ((int)f[i].state > best)
+			best = (int)f[i].state;
+	}
+	return best;
+}
+
+int
+live_feeds_state_of(const struct live_feed *f, int n, const char *source,
+    const char *asset_class)
+{
+	int best;
+
+	if (source == NULL || *source == '\0')	/* a row from before v2 */
+		return asset_class == NULL ? -1 :
+		    best_state(f, n, NULL, asset_class, 0);
+	if ((best = best_state(f, n, source, asset_class, 0)) >= 0 ||
+	    asset_class == NULL)
+		return best;
+	if ((best = best_state(f, n, source, NULL, 0)) >= 0)
+		return best;
+	/* A collector whose source is not known yet may be this one. */
+	return best_state(f, n, NULL, asset_class, 1);
 }
 
 static uint64_t

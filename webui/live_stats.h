@@ -84,6 +84,15 @@ const char *live_feed_state_name(enum live_feed_state);
 /* Collectors (processes with a feed_status counter), sorted by name. */
 int	 live_stats_feeds(const struct live_stats *, int64_t now_ms,
 	    struct live_feed *out, int max);
+/*
+ * The best state (enum live_feed_state) among the feeds reading source
+ * whose asset class is asset_class (NULL: any); -1 when none does. When
+ * no feed matches both: any feed of that source, then a feed of that
+ * class whose source is not known yet. An empty source (a row written
+ * before sources were recorded) matches by asset class alone.
+ */
+int	 live_feeds_state_of(const struct live_feed *, int n,
+	    const char *source, const char *asset_class);
 /* Changes when anything but the ages in the feeds changes. */
 uint64_t live_feeds_signature(const struct live_feed *, int n);
 

@@ -26,6 +26,20 @@ query_symbol_ok(const char *s)
 }
 
 int
+query_source_ok(const char *s)
+{
+	size_t n = strlen(s), i;
+
+	if (n == 0 || n > QUERY_SOURCE_MAX)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (strchr("abcdefghijklmnopqrstuvwxyz0123456789_-", s[i]) ==
+		    NULL)
+			return 0;
+	return 1;
+}
+
+int
 query_int64(const char *s, int64_t *v)
 {
 	const char *p = s;
@@ -77,6 +91,15 @@ parse_value(const struct query_param *p, const char *v,
 		if (!query_symbol_ok(v)) {
 			snprintf(err, err_len, "%s: want 1 to %d characters of "
 			    "A-Z a-z 0-9 . : / _ -", p->name, QUERY_SYMBOL_MAX);
+			return -1;
+		}
+		snprintf(out->s, sizeof(out->s), "%s", v);
+		return 0;
+	}
+	if (p->type == QUERY_SOURCE) {
+		if (!query_source_ok(v)) {
+			snprintf(err, err_len, "%s: want 1 to %d characters of "
+			    "a-z 0-9 _ -", p->name, QUERY_SOURCE_MAX);
 			return -1;
 		}
 		snprintf(out->s, sizeof(out->s), "%s", v);
@@ -155,10 +178,11 @@ check_interval(int64_t v, const int64_t *intervals, int n, char *err,
 	return -1;
 }
 
-enum { P_SYMBOL, P_INTERVAL, P_FROM, P_TO, P_LIMIT, P_COUNT };
+enum { P_SYMBOL, P_SOURCE, P_INTERVAL, P_FROM, P_TO, P_LIMIT, P_COUNT };
 
 static const struct query_param bars_spec[P_COUNT] = {
 	{ "symbol", QUERY_SYMBOL, 0, 0, 1 },
+	{ "source", QUERY_SOURCE, 0, 0, 0 },
 	{ "interval", QUERY_INT, 1, 7 * 86400, 0 },
 	{ "from", QUERY_INT, 0, MS_MAX, 0 },
 	{ "to", QUERY_INT, 0, MS_MAX, 0 },
@@ -208,6 +232,8 @@ query_bars(const struct http_req *r, const int64_t *intervals,
 	if (q->interval_s == 0)
 		q->interval_s = default_interval(intervals, n_intervals);
 	snprintf(q->symbol, sizeof(q->symbol), "%s", v[P_SYMBOL].s);
+	snprintf(q->source, sizeof(q->source), "%.*s", QUERY_SOURCE_MAX,
+	    v[P_SOURCE].s);
 	return 0;
 }
 
@@ -233,6 +259,31 @@ query_anomalies(const struct http_req *r, const int64_t *intervals,
 	    err_len) == -1)
 		return -1;
 	snprintf(q->symbol, sizeof(q->symbol), "%s", v[P_SYMBOL].s);
+	snprintf(q->source, sizeof(q->source), "%.*s", QUERY_SOURCE_MAX,
+	    v[P_SOURCE].s);
+	return 0;
+}
+
+int
+query_side_check(const struct http_req *r, struct side_check_query *q,
+    char *err, size_t err_len)
+{
+	static const struct query_param spec[] = {
+		{ "symbol", QUERY_SYMBOL, 0, 0, 0 },
+		{ "source", QUERY_SOURCE, 0, 0, 0 },
+	};
+	struct query_value v[2];
+
+	memset(q, 0, sizeof(*q));
+	if (r->args_overflow) {
+		snprintf(err, err_len, "query string too long");
+		return -1;
+	}
+	if (query_parse(r->args, r->n_args, spec, 2, v, err, err_len) == -1)
+		return -1;
+	snprintf(q->symbol, sizeof(q->symbol), "%s", v[0].s);
+	snprintf(q->source, sizeof(q->source), "%.*s", QUERY_SOURCE_MAX,
+	    v[1].s);
 	return 0;
 }
 

@@ -12,12 +12,14 @@
 #include "http.h"
 
 #define QUERY_SYMBOL_MAX	32	/* bytes of [A-Za-z0-9.:/_-] */
+#define QUERY_SOURCE_MAX	16	/* bytes of [a-z0-9_-] */
 #define QUERY_LIMIT_MAX		20000
 #define QUERY_LIMIT_DEFAULT	1000
 #define QUERY_MAX_INTERVALS	8
 
 enum query_type {
 	QUERY_SYMBOL,		/* 1..32 bytes of [A-Za-z0-9.:/_-] */
+	QUERY_SOURCE,		/* 1..16 bytes of [a-z0-9_-] */
 	QUERY_INT		/* decimal integer within [min, max] */
 };
 
@@ -45,12 +47,18 @@ int	 query_parse(const struct http_arg *args, int n_args,
 
 /* Whether s is a valid symbol (syntax only). */
 int	 query_symbol_ok(const char *s);
+/* Whether s is a valid source name (bus names: demo, coinbase, ...). */
+int	 query_source_ok(const char *s);
 /* Strict decimal int64: optional '-', digits, no spaces. 0 or -1. */
 int	 query_int64(const char *s, int64_t *v);
 
-/* The bars (and export.csv) query: symbol, interval, from, to, limit. */
+/*
+ * The bars (and export.csv) query: symbol, source, interval, from, to,
+ * limit.
+ */
 struct bars_query {
 	char		 symbol[QUERY_SYMBOL_MAX + 1];
+	char		 source[QUERY_SOURCE_MAX + 1];	/* "" = not given */
 	int64_t		 interval_s;
 	int64_t		 from_ms, to_ms;	/* inclusive bounds of start_ms */
 	int		 has_from, has_to;
@@ -65,9 +73,10 @@ struct bars_query {
 int	 query_bars(const struct http_req *, const int64_t *intervals,
 	    int n_intervals, struct bars_query *, char *err, size_t err_len);
 
-/* The anomalies query: symbol optional, interval optional. */
+/* The anomalies query: symbol, source and interval optional. */
 struct anomalies_query {
 	char		 symbol[QUERY_SYMBOL_MAX + 1];	/* "" = all */
+	char		 source[QUERY_SOURCE_MAX + 1];	/* "" = all */
 	int64_t		 interval_s;			/* 0 = all */
 	int64_t		 from_ms, to_ms;
 	int		 has_from, has_to;
@@ -77,6 +86,15 @@ struct anomalies_query {
 int	 query_anomalies(const struct http_req *, const int64_t *intervals,
 	    int n_intervals, struct anomalies_query *, char *err,
 	    size_t err_len);
+
+/* The side-check query: symbol and source, both optional ("" = all). */
+struct side_check_query {
+	char		 symbol[QUERY_SYMBOL_MAX + 1];
+	char		 source[QUERY_SOURCE_MAX + 1];
+};
+
+int	 query_side_check(const struct http_req *, struct side_check_query *,
+	    char *err, size_t err_len);
 
 /* "1,60" -> increasing positive intervals; the count, or -1. */
 int	 query_parse_intervals(const char *, int64_t *out, int max);

@@ -25,6 +25,7 @@ static const struct route routes[] = {
 	{ ROUTE_BARS, HTTP_GET, "/api/bars", V, 0 },
 	{ ROUTE_ANOMALIES, HTTP_GET, "/api/anomalies", V, 0 },
 	{ ROUTE_EXPORT_CSV, HTTP_GET, "/api/export.csv", U, 0 },
+	{ ROUTE_SIDE_CHECK, HTTP_GET, "/api/side-check", V, 0 },
 	{ ROUTE_HEALTH, HTTP_GET, "/api/health", M, 0 },
 	{ ROUTE_METRICS, HTTP_GET, "/metrics", M, 0 },
 	{ ROUTE_USERS_LIST, HTTP_GET, "/api/users", A, 0 },

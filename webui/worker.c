@@ -20,10 +20,24 @@ static const char *const stmt_sql[ST_COUNT] = {
 	    "SELECT * FROM (SELECT * FROM bars WHERE symbol = ?1"
 	    " AND interval_s = ?2 AND start_ms BETWEEN ?3 AND ?4"
 	    " ORDER BY start_ms DESC LIMIT ?5) ORDER BY start_ms",
-	[ST_SYMBOLS] = "SELECT * FROM symbols ORDER BY symbol",
+	/* source is the key's last column: the range scan stays. */
+	[ST_BARS_FIRST_SRC] =
+	    "SELECT * FROM bars WHERE symbol = ?1 AND interval_s = ?2"
+	    " AND start_ms BETWEEN ?3 AND ?4 AND source = ?6"
+	    " ORDER BY start_ms LIMIT ?5",
+	[ST_BARS_LAST_SRC] =
+	    "SELECT * FROM (SELECT * FROM bars WHERE symbol = ?1"
+	    " AND interval_s = ?2 AND start_ms BETWEEN ?3 AND ?4"
+	    " AND source = ?6 ORDER BY start_ms DESC LIMIT ?5)"
+	    " ORDER BY start_ms",
+	/* A prefix of the key (symbol, source): one short index range. */
+	[ST_SOURCES] =
+	    "SELECT source FROM symbols WHERE symbol = ?1 ORDER BY source"
+	    " LIMIT ?2",
+	[ST_SYMBOLS] = "SELECT * FROM symbols ORDER BY symbol, source",
 	[ST_REF_PRICE] =
 	    "SELECT close FROM bars WHERE symbol = ?1 AND interval_s = ?2"
-	    " AND start_ms <= ?3 AND close IS NOT NULL"
+	    " AND start_ms <= ?3 AND source = ?4 AND close IS NOT NULL"
 	    " ORDER BY start_ms DESC LIMIT 1",
 	[ST_DATA_VERSION] = "PRAGMA data_version",
 };

@@ -34,8 +34,11 @@ struct webui_config {
 enum worker_stmt {
 	ST_BARS_FIRST,		/* from a start time, oldest first */
 	ST_BARS_LAST,		/* the newest, returned oldest first */
+	ST_BARS_FIRST_SRC,	/* the same, of one source */
+	ST_BARS_LAST_SRC,
+	ST_SOURCES,		/* the sources of a symbol (symbols table) */
 	ST_SYMBOLS,
-	ST_REF_PRICE,		/* a symbol's close 24 h before */
+	ST_REF_PRICE,		/* a series' close 24 h before */
 	ST_DATA_VERSION,	/* changes when another connection commits */
 	ST_COUNT
 };

@@ -87,7 +87,74 @@ def fixture(ui):
              last_price_ms=T0 + 4 * 60_000, updated_ms=T0 + 4 * 60_000),
     ]
     ui.insert("symbols", symbols)
-    return bars, others, anomalies, symbols
+    multi = fixture_sources(ui, anomalies, symbols)
+    return bars, others, anomalies, symbols, multi
+
+
+MULTI = "SRC-USD"               # one symbol from two sources
+DAY = 86_400_000
+
+
+def fixture_sources(ui, anomalies, symbols):
+    """SRC-USD from coinbase and kraken (schema v2: two series), each
+    with bars a day apart and its own prices; side checks of three
+    sources. Appends to anomalies and symbols; returns what it wrote."""
+    series = {}
+    for k, src in enumerate(("coinbase", "kraken")):
+        rows = w.make_bars(MULTI, 60, T0, 5, source=src,
+                           asset_class="crypto") + \
+            w.make_bars(MULTI, 60, T0 + DAY, 3, source=src,
+                        asset_class="crypto")
+        for i, b in enumerate(rows):
+            # Each series its own prices, distinct per bar.
+            for f in ("open", "high", "low", "close", "vwap"):
+                b[f] = b[f] + 1000 * (k + 1) + i
+        series[src] = rows
+        ui.insert("bars", rows)
+    syms = [
+        dict(symbol=MULTI, asset_class="crypto", source="coinbase",
+             first_ms=T0, last_ms=T0 + DAY + 2 * 60_000,
+             last_price=1234.5, last_price_ms=T0 + DAY + 3 * 60_000 + 1,
+             updated_ms=T0 + DAY + 3 * 60_000),
+        dict(symbol=MULTI, asset_class="crypto", source="kraken",
+             first_ms=T0, last_ms=T0 + DAY + 2 * 60_000,
+             last_price=2345.75, last_price_ms=T0 + DAY + 2 * 60_000,
+             updated_ms=T0 + DAY + 3 * 60_000),
+    ]
+    ui.insert("symbols", syms)
+    symbols.extend(syms)
+    anoms = [
+        dict(symbol=MULTI, interval_s=60, start_ms=T0 + 5 * 60_000,
+             kind="large_trade", score=8.0, value=2.5, threshold=5.0,
+             ts_ns=(T0 + 5 * 60_000) * 10 ** 6, source="coinbase",
+             asset_class="crypto"),
+        dict(symbol=MULTI, interval_s=60, start_ms=T0 + 6 * 60_000,
+             kind="large_trade", score=9.0, value=3.5, threshold=5.0,
+             ts_ns=(T0 + 6 * 60_000) * 10 ** 6, source="kraken",
+             asset_class="crypto"),
+    ]
+    ui.insert("anomalies", anoms)
+    anomalies.extend(anoms)
+    cols = ("trades", "declared_buy", "declared_sell", "compared", "agree",
+            "at_bid", "at_ask", "inside", "inverted")
+    raw = [
+        (MULTI, "coinbase", 0, 1200, 610, 590, 1100, 1045, 520, 560, 20, 0),
+        ("ETH-USD", "coinbase", 0, 300, 150, 140, 290, 100, 90, 110, 7, 1),
+        (MULTI, "kraken", 0, 77, 40, 37, 70, 69, 33, 41, 3, 0),
+        ("EMPTY", "kraken", 0, 0, 0, 0, 0, 0, 0, 0, 0, 0),
+        ("AAPL", "polygon", 4, 50, 20, 25, 45, 44, 20, 25, 5, 0),
+        ("AAPL", "polygon", 12, 60, 30, 30, 55, 10, 25, 30, 5, 1),
+        ("MSFT", "polygon", 4, 9, 4, 5, 8, 7, 3, 4, 2, 0),
+    ]
+    side = []
+    for n, (sym, src, ex, *vals) in enumerate(raw):
+        d = dict(symbol=sym, source=src, exchange=ex,
+                 asset_class="stock" if src == "polygon" else "crypto",
+                 updated_ms=T0 + n)
+        d.update(zip(cols, vals))
+        side.append(d)
+    ui.insert("side_checks", side)
+    return dict(series=series, symbols=syms, anomalies=anoms, side=side)
 
 
 # -- the route x role matrix -----------------------------------------------
@@ -122,6 +189,9 @@ def matrix(ui, pw):
             "from": T0 - 1000, "to": T0 + SPAN + 1000}), None, "viewer",
          (200,)),
         ("GET", "/api/export.csv?" + window, None, "user", (200,)),
+        ("GET", "/api/side-check", None, "viewer", (200,)),
+        ("GET", "/api/side-check?" + q(symbol=MULTI, source="kraken"),
+         None, "viewer", (200,)),
         ("GET", "/api/health", None, "manager", (200,)),
         ("GET", "/metrics", None, "manager", (200,)),
         ("GET", "/api/users", None, "admin", (200,)),
@@ -392,24 +462,270 @@ def test_anomalies(ui, c, anomalies):
          "anomalies time range")
 
 
+def ref_price(ui, s):
+    """The close 24 h before last_price_ms, of the same source, at 60 s:
+    computed here from the rows in market.db."""
+    rows = ui.query(
+        "SELECT start_ms, close FROM bars WHERE symbol = ? AND source = ? "
+        "AND interval_s = 60 AND close IS NOT NULL",
+        (s["symbol"], s["source"]))
+    old = [r for r in rows if r["start_ms"] <= s["last_price_ms"] - DAY]
+    return max(old, key=lambda r: r["start_ms"])["close"] if old else None
+
+
 def test_symbols(ui, c, symbols):
     r = c.get("/api/symbols")
     got = w.rows_of(r.json(), "symbols")
     check(r.status == 200 and got is not None, "symbols 200 list", repr(r))
-    by = {s.get("symbol"): s for s in got or []}
+    got = got or []
+    keys = [(s.get("symbol"), s.get("source")) for s in got]
+    want_keys = sorted((s["symbol"], s["source"]) for s in symbols)
+    check(keys == want_keys, "symbols: one row per (symbol, source), "
+          "ordered by symbol then source", "got %s, want %s" % (keys,
+                                                                want_keys))
+    by = {(s.get("symbol"), s.get("source")): s for s in got}
     bad = []
     for s in symbols:
-        g = by.get(s["symbol"])
+        g = by.get((s["symbol"], s["source"]))
         if g is None:
-            bad.append("%s missing" % s["symbol"])
             continue
-        for f in ("last_price", "asset_class", "source"):
+        for f in ("last_price", "asset_class", "source", "last_price_ms"):
             if not w.close_enough(g.get(f), s[f]):
-                bad.append("%s %s: got %r want %r" % (s["symbol"], f,
-                                                       g.get(f), s[f]))
-    check(not bad and set(by) == {s["symbol"] for s in symbols},
-          "symbols: each with last_price, asset_class, source",
-          "; ".join(bad) or "extra %s" % sorted(by))
+                bad.append("%s/%s %s: got %r want %r" % (
+                    s["symbol"], s["source"], f, g.get(f), s[f]))
+    check(not bad, "symbols: each with last_price, asset_class, source",
+          "; ".join(bad))
+    bad = []
+    for s in symbols:
+        g = by.get((s["symbol"], s["source"])) or {}
+        ref = ref_price(ui, s)
+        if ref is None:
+            ok = g.get("ref_price_24h", "absent") is None and \
+                g.get("change_24h", "absent") is None
+        else:
+            ok = w.close_enough(g.get("ref_price_24h"), ref) and \
+                w.close_enough(g.get("change_24h"),
+                               s["last_price"] - ref) and \
+                w.close_enough(g.get("change_24h_pct"),
+                               (s["last_price"] - ref) / ref * 100)
+        if not ok:
+            bad.append("%s/%s: got %r %r, want ref %r" % (
+                s["symbol"], s["source"], g.get("ref_price_24h"),
+                g.get("change_24h"), ref))
+    multi = [s for s in symbols if s["symbol"] == MULTI]
+    refs = {ref_price(ui, s) for s in multi}
+    check(not bad and len(multi) == 2 and None not in refs and
+          len(refs) == 2, "symbols: each source's ref_price_24h and "
+          "change from its own bars", "; ".join(bad) or repr(refs))
+    check(all(g.get("feed_state") in ("live", "demo", "reconnecting",
+                                      "stale", "unknown") for g in got),
+          "symbols: a feed_state per row",
+          repr([g.get("feed_state") for g in got]))
+
+
+def test_sources(ui, c, user_c, multi):
+    """Bars, export and anomalies of a symbol with two sources."""
+    series = multi["series"]
+    r = c.get(bars_url(symbol=MULTI, interval=60))
+    err = r.error()
+    check(r.status == 400 and MULTI in err and "coinbase" in err and
+          "kraken" in err and "source=" in err and
+          err.index("coinbase") < err.index("kraken"),
+          "bars of two sources without source: 400 naming them",
+          repr(r))
+    check(err == "%s comes from several sources (coinbase, kraken): "
+          "add source=" % MULTI, "bars: the several-sources reason as "
+          "docs/api.md says", repr(err))
+    for src in ("coinbase", "kraken"):
+        db = [dict(x) for x in ui.query(
+            "SELECT * FROM bars WHERE symbol = ? AND interval_s = 60 AND "
+            "source = ? ORDER BY start_ms", (MULTI, src))]
+        check(len(db) == len(series[src]), "fixture %s in market.db" % src)
+        r = c.get(bars_url(symbol=MULTI, interval=60, source=src))
+        j = r.json() or {}
+        compare_rows("bars source=%s: that series only, every field" % src,
+                     w.rows_of(j, "bars"), db)
+        check(j.get("source") == src and j.get("symbol") == MULTI,
+              "bars source=%s: top-level source" % src, repr(j)[:200])
+        r = c.get(bars_url(symbol=MULTI, interval=60, source=src, limit=2,
+                           **{"from": T0}))
+        compare_rows("bars source=%s from + limit" % src,
+                     w.rows_of(r.json(), "bars"), db[:2])
+        r = c.get(bars_url(symbol=MULTI, interval=60, source=src, limit=2))
+        compare_rows("bars source=%s newest 2" % src,
+                     w.rows_of(r.json(), "bars"), db[-2:])
+        # export.csv of one series
+        r = user_c.get(bars_url("/api/export.csv", symbol=MULTI,
+                                interval=60, source=src))
+        cd = r.header("Content-Disposition") or ""
+        check(r.status == 200 and
+              'filename="%s-%s-60s.csv"' % (MULTI, src) in cd,
+              "export source=%s: filename SYMBOL-SOURCE-60s.csv" % src,
+              "%r %r" % (r, cd))
+        rows = [x for x in csv.reader(io.StringIO(
+            r.body.decode("utf-8", "replace"))) if x]
+        if rows:
+            hdr = rows[0]
+            got = [dict(zip(hdr, x)) for x in rows[1:]]
+            check(len(got) == len(db) and
+                  all(g["source"] == src for g in got) and
+                  [int(g["start_ms"]) for g in got] ==
+                  [d["start_ms"] for d in db] and
+                  all(w.close_enough(float(g["close"]), d["close"])
+                      for g, d in zip(got, db)),
+                  "export source=%s: that series' rows only" % src,
+                  "%d rows" % len(got))
+        else:
+            check(False, "export source=%s: rows" % src, repr(r))
+    r = user_c.get(bars_url("/api/export.csv", symbol=MULTI, interval=60))
+    check(r.status == 400 and "coinbase" in r.error() and
+          "kraken" in r.error(), "export of two sources without source: "
+          "400", repr(r))
+    r = c.get(bars_url(symbol=MULTI, interval=60, source="binance"))
+    j = r.json() or {}
+    check(r.status == 200 and w.rows_of(j, "bars") == [] and
+          j.get("source") == "binance", "bars of a source without bars: "
+          "empty, source as given", repr(r))
+    # One source in symbols: as before (every bar), its source on top.
+    r = c.get(bars_url(symbol="TST", interval=60))
+    j = r.json() or {}
+    n_tst = ui.query("SELECT count(*) AS n FROM bars WHERE symbol = 'TST' "
+                     "AND interval_s = 60")[0]["n"]
+    check(r.status == 200 and j.get("source") == "demo" and
+          len(w.rows_of(j, "bars") or []) == n_tst,
+          "bars without source, one in symbols: every bar, its source",
+          "source %r, %d bars of %d" % (j.get("source"),
+                                        len(w.rows_of(j, "bars") or []),
+                                        n_tst))
+    r = user_c.get(bars_url("/api/export.csv", symbol="TST", interval=60))
+    check('filename="TST-demo-60s.csv"' in
+          (r.header("Content-Disposition") or ""),
+          "export without source, one in symbols: TST-demo-60s.csv",
+          repr(r.header("Content-Disposition")))
+    r = c.get(bars_url(symbol="NOPE", interval=60))
+    j = r.json() or {}
+    check(r.status == 200 and "source" in j and j["source"] is None,
+          "bars of an unknown symbol: source null", repr(j))
+    r = user_c.get(bars_url("/api/export.csv", symbol="NOPE", interval=60))
+    check('filename="NOPE-60s.csv"' in
+          (r.header("Content-Disposition") or ""),
+          "export without any source: NOPE-60s.csv",
+          repr(r.header("Content-Disposition")))
+
+    # anomalies: the source filter
+    wide = {"from": T0 - 1000, "to": T0 + SPAN + 1000}
+    for src in ("coinbase", "kraken", "demo"):
+        want = ui.query("SELECT symbol, start_ms, kind FROM anomalies "
+                        "WHERE source = ?", (src,))
+        want = sorted((x["symbol"], x["start_ms"], x["kind"]) for x in want)
+        r = c.get("/api/anomalies?" + q(source=src, **wide))
+        got = w.rows_of(r.json(), "anomalies") or []
+        check(r.status == 200 and len(want) > 0 and
+              sorted((a["symbol"], a["start_ms"], a["kind"])
+                     for a in got) == want and
+              all(a.get("source") == src for a in got),
+              "anomalies source=%s: that source only" % src,
+              "got %d, want %d" % (len(got), len(want)))
+    r = c.get("/api/anomalies?" + q(symbol=MULTI, source="kraken", **wide))
+    got = w.rows_of(r.json(), "anomalies") or []
+    check(len(got) == 1 and got[0].get("source") == "kraken" and
+          got[0].get("symbol") == MULTI, "anomalies symbol + source",
+          repr(got))
+    r = c.get("/api/anomalies?" + q(symbol=MULTI, **wide))
+    got = w.rows_of(r.json(), "anomalies") or []
+    check(sorted(a.get("source") for a in got) == ["coinbase", "kraken"],
+          "anomalies without source: every source", repr(got))
+
+
+SIDE_SUMS = ("trades", "declared_buy", "declared_sell", "compared", "agree",
+             "at_bid", "at_ask", "inside")
+
+
+def side_expect(rows):
+    """What /api/side-check must answer for these side_checks rows
+    (docs/api.md), computed here."""
+    def ratio(a, b):
+        return None if b == 0 else a / b
+    rows = sorted(rows, key=lambda r: (r["source"], r["symbol"],
+                                       r["exchange"]))
+    out = []
+    for r in rows:
+        e = dict(r)
+        e["agreement"] = ratio(r["agree"], r["compared"])
+        e["at_bid_share"] = ratio(r["at_bid"], r["trades"])
+        e["at_ask_share"] = ratio(r["at_ask"], r["trades"])
+        out.append(e)
+    by = []
+    for src in sorted({r["source"] for r in rows}):
+        mine = [r for r in rows if r["source"] == src]
+        e = dict(source=src, symbols=len({r["symbol"] for r in mine}),
+                 inverted=sum(1 for r in mine if r["inverted"]))
+        for k in SIDE_SUMS:
+            e[k] = sum(r[k] for r in mine)
+        e["agreement"] = ratio(e["agree"], e["compared"])
+        e["at_bid_share"] = ratio(e["at_bid"], e["trades"])
+        e["at_ask_share"] = ratio(e["at_ask"], e["trades"])
+        by.append(e)
+    return out, by
+
+
+def same_dicts(name, got, want):
+    if not isinstance(got, list) or len(got) != len(want):
+        return check(False, name, "got %r, want %d rows" % (got, len(want)))
+    for i, (g, e) in enumerate(zip(got, want)):
+        if set(g) != set(e):
+            return check(False, name, "row %d keys %s, want %s" % (
+                i, sorted(g), sorted(e)))
+        for k in e:
+            if not w.close_enough(g[k], e[k]):
+                return check(False, name, "row %d %s: got %r, want %r" % (
+                    i, k, g[k], e[k]))
+    return check(True, name)
+
+
+def test_side_check(ui, c, multi):
+    side = multi["side"]
+    cases = [
+        ("all", {}, side),
+        ("symbol", {"symbol": MULTI},
+         [r for r in side if r["symbol"] == MULTI]),
+        ("source", {"source": "polygon"},
+         [r for r in side if r["source"] == "polygon"]),
+        ("symbol and source", {"symbol": "AAPL", "source": "polygon"},
+         [r for r in side if r["symbol"] == "AAPL" and
+          r["source"] == "polygon"]),
+        ("unknown symbol", {"symbol": "NOPE"}, []),
+        ("unknown source", {"source": "binance"}, []),
+        ("symbol of another source", {"symbol": "MSFT",
+                                      "source": "kraken"}, []),
+    ]
+    for name, params, rows in cases:
+        r = c.get("/api/side-check" + ("?" + q(**params) if params else ""))
+        j = r.json() or {}
+        want_rows, want_by = side_expect(rows)
+        check(r.status == 200 and isinstance(j, dict) and
+              set(j) == {"side_checks", "by_source"},
+              "side-check %s: 200 with side_checks and by_source" % name,
+              repr(r))
+        same_dicts("side-check %s: rows, ordered, with ratios" % name,
+                   j.get("side_checks"), want_rows)
+        same_dicts("side-check %s: by_source sums" % name,
+                   j.get("by_source"), want_by)
+    # The spot values docs/api.md's example shows.
+    r = c.get("/api/side-check?" + q(symbol=MULTI, source="coinbase"))
+    row = (w.rows_of(r.json(), "side_checks") or [{}])[0]
+    check(w.close_enough(row.get("agreement"), 0.95) and
+          w.close_enough(row.get("at_bid_share"), 520 / 1200),
+          "side-check: agreement 1045/1100 = 0.95", repr(row))
+    r = c.get("/api/side-check?" + q(symbol="EMPTY"))
+    row = (w.rows_of(r.json(), "side_checks") or [{}])[0]
+    check(row.get("agreement", 0) is None and
+          row.get("at_bid_share", 0) is None and
+          row.get("at_ask_share", 0) is None,
+          "side-check: null ratios when compared and trades are 0",
+          repr(row))
+    r = ui.client().get("/api/side-check")
+    check(r.status == 401, "side-check unauthenticated: 401", repr(r))
 
 
 def test_bad_params(ui, c, user_c):
@@ -452,6 +768,24 @@ def test_bad_params(ui, c, user_c):
         path="/api/anomalies")
     bad("anomalies non-numeric from", {"from": "yesterday"}, "from",
         path="/api/anomalies")
+    for v in ("Coinbase", "coin base", "a" * 17, "", "x.y", "'", "k/r"):
+        bad("source %r" % v, dict(base, source=v), "source")
+        bad("export source %r" % v, dict(base, source=v), "source",
+            path="/api/export.csv", client=user_c)
+        bad("anomalies source %r" % v, {"source": v}, "source",
+            path="/api/anomalies")
+        bad("side-check source %r" % v, {"source": v}, "source",
+            path="/api/side-check")
+    bad("duplicated source", None, "source",
+        raw="symbol=TST&source=demo&source=demo")
+    bad("side-check unknown parameter", {"exchange": 4}, "exchange",
+        path="/api/side-check")
+    bad("side-check limit", {"limit": 4}, "limit", path="/api/side-check")
+    bad("side-check bad symbol", {"symbol": "A B"}, "symbol",
+        path="/api/side-check")
+    r = c.get(bars_url(symbol="TST", interval=60, source="a" * 16))
+    check(r.status == 200, "source of exactly 16 characters accepted",
+          repr(r))
     r = c.get(bars_url(symbol="A" * 32, interval=60))
     check(r.status == 200, "symbol of exactly 32 bytes accepted", repr(r))
     r = c.get(bars_url(symbol="BRK.B:X/Y_Z-1", interval=60, limit=20000))
@@ -750,7 +1084,7 @@ def main():
     ui.add_user("target1", "viewer")
     for p in ("admin-cookie", "admin-bearer"):
         ui.add_user("del-" + p, "viewer")
-    bars, others, anomalies, symbols = fixture(ui)
+    bars, others, anomalies, symbols, multi = fixture(ui)
 
     matrix(ui, pw)
 
@@ -766,6 +1100,8 @@ def main():
     test_export(ui, user, bars)
     test_anomalies(ui, viewer, anomalies)
     test_symbols(ui, viewer, symbols)
+    test_sources(ui, viewer, user, multi)
+    test_side_check(ui, viewer, multi)
     test_bad_params(ui, viewer, user)
     test_routes_and_bodies(ui, viewer, admin)
     test_static(ui)

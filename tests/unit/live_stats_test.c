@@ -111,6 +111,88 @@ test_feed_rules(void)
 	live_stats_free(&s);
 }
 
+/* Collectors that say who they are: feed_source, feed_asset_class. */
+static void
+test_feed_identity(void)
+{
+	struct live_stats s;
+	const struct live_feed *f;
+	struct live_feed all[8];
+	struct live_buf b;
+	struct live_counters lc;
+	int n;
+
+	live_stats_init(&s, "live");
+	note(&s, "ingest-coinbase", "feed_status", FEED_LIVE, 1000);
+	note(&s, "ingest-coinbase", "feed_source", SOURCE_COINBASE, 1000);
+	note(&s, "ingest-coinbase", "feed_asset_class", ASSET_CRYPTO, 1000);
+	note(&s, "ingest-kraken", "feed_status", FEED_DISCONNECTED, 1000);
+	note(&s, "ingest-kraken", "feed_source", SOURCE_KRAKEN, 1000);
+	note(&s, "ingest-kraken", "feed_asset_class", ASSET_CRYPTO, 1000);
+	/* Another source's bar does not rename them. */
+	live_stats_note_bar(&s, SOURCE_BINANCE, ASSET_CRYPTO);
+	f = feed(&s, 1500, "ingest-coinbase");
+	CHECK(f != NULL && strcmp(f->source, "coinbase") == 0 &&
+	    strcmp(f->asset_class, "crypto") == 0 &&
+	    f->state == LIVE_FEED_LIVE,
+	    "feed_source 3, feed_asset_class 2: coinbase, crypto, live");
+	f = feed(&s, 1500, "ingest-kraken");
+	CHECK(f != NULL && strcmp(f->source, "kraken") == 0 &&
+	    strcmp(f->asset_class, "crypto") == 0 &&
+	    f->state == LIVE_FEED_RECONNECTING,
+	    "a second crypto collector: its own source, kraken");
+	/* The old guess is the fallback: name and bars. */
+	note(&s, "ingest-crypto", "feed_status", FEED_LIVE, 1000);
+	f = feed(&s, 1500, "ingest-crypto");
+	CHECK(f != NULL && strcmp(f->source, "binance") == 0 &&
+	    strcmp(f->asset_class, "crypto") == 0,
+	    "without the counters: class from the name, source from bars");
+	/* Out-of-range counters fall back too. */
+	note(&s, "ingest-odd", "feed_status", FEED_LIVE, 1000);
+	note(&s, "ingest-odd", "feed_source", SOURCE_MAX, 1000);
+	note(&s, "ingest-odd", "feed_asset_class", 0, 1000);
+	f = feed(&s, 1500, "ingest-odd");
+	CHECK(f != NULL && strcmp(f->source, "unknown") == 0 &&
+	    strcmp(f->asset_class, "unknown") == 0,
+	    "feed_source out of range, asset class 0: the old guess");
+	/* A demo collector naming itself: state demo. */
+	note(&s, "ingest-stock", "feed_status", FEED_LIVE, 1000);
+	note(&s, "ingest-stock", "feed_source", SOURCE_DEMO, 1000);
+	note(&s, "ingest-stock", "feed_asset_class", ASSET_STOCK, 1000);
+	f = feed(&s, 1500, "ingest-stock");
+	CHECK(f != NULL && f->state == LIVE_FEED_DEMO &&
+	    strcmp(f->source, "demo") == 0, "feed_source demo: state demo");
+
+	n = live_stats_feeds(&s, 1500, all, 8);
+	CHECK(live_feeds_state_of(all, n, "coinbase", "crypto") ==
+	    LIVE_FEED_LIVE && live_feeds_state_of(all, n, "kraken",
+	    "crypto") == LIVE_FEED_RECONNECTING,
+	    "state of a series: the collector of its source");
+	CHECK(live_feeds_state_of(all, n, "kraken", "stock") ==
+	    LIVE_FEED_RECONNECTING && live_feeds_state_of(all, n, "kraken",
+	    NULL) == LIVE_FEED_RECONNECTING,
+	    "state of a series: by source when the class differs or is null");
+	CHECK(live_feeds_state_of(all, n, "polygon", "stock") == -1,
+	    "state of a series whose source nobody reads: none");
+	CHECK(live_feeds_state_of(all, n, "", "crypto") == LIVE_FEED_LIVE &&
+	    live_feeds_state_of(all, n, NULL, NULL) == -1,
+	    "a row without source: by asset class (the best)");
+	/* A collector whose source is not known yet may be the one. */
+	CHECK(live_feeds_state_of(all, n, "polygon", "unknown") ==
+	    LIVE_FEED_LIVE, "an unknown-source feed of the class counts");
+
+	live_buf_init(&b);
+	memset(&lc, 0, sizeof(lc));
+	live_stats_health(&b, &s, &lc, "live", "", 1500);
+	live_buf_raw(&b, "", 1);
+	CHECK(!b.oom && strstr(b.p, "{\"process\":\"ingest-kraken\",\"source\":"
+	    "\"kraken\",\"asset_class\":\"crypto\",\"state\":"
+	    "\"reconnecting\"") != NULL,
+	    "/api/health feeds: each collector with its own source");
+	live_buf_free(&b);
+	live_stats_free(&s);
+}
+
 static void
 test_signature(void)
 {
@@ -373,6 +455,7 @@ int
 main(void)
 {
 	test_feed_rules();
+	test_feed_identity();
 	test_signature();
 	test_limits();
 	test_gauge_rule();

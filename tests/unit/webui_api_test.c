@@ -172,7 +172,8 @@ exec_sql(sqlite3 *db, const char *sql)
 /*
  * market.db: AAPL 60 s bars at T0 + i min (i = 0..9), open 100 + i,
  * close 100.5 + i; one 1 s AAPL bar; BTC-USD 60 s bars a day apart for
- * the 24 h change; three anomalies.
+ * the 24 h change, from two sources (demo 100 -> 110, kraken 200 -> 210);
+ * three anomalies; side checks of two sources.
  */
 static void
 make_market(const char *path)
@@ -199,20 +200,39 @@ make_market(const char *path)
 	    "source) VALUES ('AAPL', 1, 1700000000000, 1.5, 'say \"hi\", "
 	    "ok')");
 	snprintf(sql, sizeof(sql), "INSERT INTO bars (symbol, interval_s, "
-	    "start_ms, close) VALUES ('BTC-USD', 60, %lld, 100), "
-	    "('BTC-USD', 60, %lld, 105)", NOW - 86400000LL - 120000,
-	    NOW - 60000);
+	    "start_ms, close, source) VALUES "
+	    "('BTC-USD', 60, %lld, 100, 'demo'), "
+	    "('BTC-USD', 60, %lld, 105, 'demo'), "
+	    "('BTC-USD', 60, %lld, 200, 'kraken'), "
+	    "('BTC-USD', 60, %lld, 205, 'kraken')",
+	    NOW - 86400000LL - 120000, NOW - 60000,
+	    NOW - 86400000LL - 120000, NOW - 60000);
 	exec_sql(db, sql);
 	snprintf(sql, sizeof(sql), "INSERT INTO symbols (symbol, asset_class, "
 	    "source, last_price, last_price_ms) VALUES ('AAPL', 'stock', "
-	    "'demo', 109.5, %lld), ('BTC-USD', 'crypto', 'demo', 110, %lld)",
-	    T0 + 9 * 60000LL, NOW - 30000);
+	    "'demo', 109.5, %lld), ('BTC-USD', 'crypto', 'demo', 110, %lld), "
+	    "('BTC-USD', 'crypto', 'kraken', 210, %lld)",
+	    T0 + 9 * 60000LL, NOW - 30000, NOW - 30000);
 	exec_sql(db, sql);
+	exec_sql(db, "INSERT INTO side_checks (symbol, source, exchange, "
+	    "asset_class, trades, declared_buy, declared_sell, compared, "
+	    "agree, at_bid, at_ask, inside, inverted, updated_ms) VALUES "
+	    "('BTC-USD', 'kraken', 0, 'crypto', 100, 50, 40, 80, 60, 30, 45, "
+	    "5, 0, 1700000000001), "
+	    "('ETH-USD', 'kraken', 0, 'crypto', 0, 0, 0, 0, 0, 0, 0, 0, 0, "
+	    "1700000000002), "
+	    "('AAPL', 'polygon', 4, 'stock', 10, 5, 5, 8, 1, 2, 3, 5, 1, "
+	    "1700000000003), "
+	    "('AAPL', 'polygon', 11, 'stock', 30, 10, 10, 20, 19, 9, 9, 12, "
+	    "0, 1700000000004)");
 	exec_sql(db, "INSERT INTO anomalies (symbol, interval_s, start_ms, "
-	    "kind, score, value, threshold) VALUES "
-	    "('AAPL', 60, 1700000060000, 'volume_spike', 6.5, 5000, 5), "
-	    "('AAPL', 60, 1700000300000, 'price_jump', 9.25, 2.5, 8), "
-	    "('BTC-USD', 1, 1700000120000, 'large_trade', 4.5, 1e6, 4)");
+	    "kind, score, value, threshold, source) VALUES "
+	    "('AAPL', 60, 1700000060000, 'volume_spike', 6.5, 5000, 5, "
+	    "'demo'), "
+	    "('AAPL', 60, 1700000300000, 'price_jump', 9.25, 2.5, 8, "
+	    "'demo'), "
+	    "('BTC-USD', 1, 1700000120000, 'large_trade', 4.5, 1e6, 4, "
+	    "'kraken')");
 	db_close(db);
 }
 
@@ -567,6 +587,7 @@ test_role_matrix(struct client *cl)
 		{ "/api/bars", "symbol=AAPL", 0 },
 		{ "/api/anomalies", NULL, 0 },
 		{ "/api/export.csv", "symbol=AAPL", 1 },
+		{ "/api/side-check", NULL, 0 },
 		{ "/api/health", NULL, 2 },
 		{ "/metrics", NULL, 2 },
 		{ "/api/users", NULL, 3 },
@@ -601,6 +622,57 @@ bar_int(json_t *bars, size_t i, const char *key)
 {
 	return json_integer_value(json_object_get(json_array_get(bars, i),
 	    key));
+}
+
+/* A symbol of two sources, schema v2 (docs/api.md "source"). */
+static void
+test_bars_sources(struct client *c)
+{
+	struct answer a;
+	json_t *bars;
+
+	a = call(c, HTTP_GET, "/api/bars", "symbol=AAPL&limit=1", NULL, 0);
+	CHECK(a.status == 200 && strcmp(jstr(a.json, "source"), "demo") == 0,
+	    "bars without source, one in symbols: its source at the top");
+	answer_free(&a);
+	a = call(c, HTTP_GET, "/api/bars", "symbol=BTC-USD", NULL, 0);
+	CHECK(error_is(&a, 400, "BTC-USD comes from several sources (demo, "
+	    "kraken): add source="), "bars of two sources without source: "
+	    "400 naming them (got %d %s)", a.status, a.body);
+	answer_free(&a);
+	a = call(c, HTTP_GET, "/api/bars", "symbol=BTC-USD&source=kraken",
+	    NULL, 0);
+	bars = json_object_get(a.json, "bars");
+	CHECK(a.status == 200 && json_array_size(bars) == 2 &&
+	    json_number_value(json_object_get(json_array_get(bars, 0),
+	    "close")) == 200 && json_number_value(json_object_get(
+	    json_array_get(bars, 1), "close")) == 205 &&
+	    strcmp(jstr(json_array_get(bars, 1), "source"), "kraken") == 0 &&
+	    strcmp(jstr(a.json, "source"), "kraken") == 0,
+	    "bars with source: that series only, source at the top");
+	answer_free(&a);
+	a = call(c, HTTP_GET, "/api/bars", "symbol=BTC-USD&source=demo&"
+	    "from=0&limit=1", NULL, 0);
+	bars = json_object_get(a.json, "bars");
+	CHECK(a.status == 200 && json_array_size(bars) == 1 &&
+	    json_number_value(json_object_get(json_array_get(bars, 0),
+	    "close")) == 100 && json_is_true(json_object_get(a.json,
+	    "truncated")), "bars with source and from: that series only");
+	answer_free(&a);
+	a = call(c, HTTP_GET, "/api/bars", "symbol=BTC-USD&source=binance",
+	    NULL, 0);
+	CHECK(a.status == 200 && json_array_size(json_object_get(a.json,
+	    "bars")) == 0 && strcmp(jstr(a.json, "source"), "binance") == 0,
+	    "bars of a source without bars: none, the source as given");
+	answer_free(&a);
+	a = call(c, HTTP_GET, "/api/bars", "symbol=NOPE", NULL, 0);
+	CHECK(a.status == 200 && json_is_null(json_object_get(a.json,
+	    "source")), "bars of an unknown symbol: source null");
+	answer_free(&a);
+	a = call(c, HTTP_GET, "/api/bars", "symbol=AAPL&source=Demo", NULL, 0);
+	CHECK(error_is(&a, 400, "source: want 1 to 16 characters of a-z 0-9 "
+	    "_ -"), "bars source=Demo: 400 naming source");
+	answer_free(&a);
 }
 
 static void
@@ -701,6 +773,7 @@ test_bars(struct client *c)
 	CHECK(error_is(&a, 400, "unknown parameter: x"),
 	    "bars unknown parameter: 400");
 	answer_free(&a);
+	test_bars_sources(c);
 }
 
 /* The answer cache: a repeat is served from it, a commit invalidates it. */
@@ -762,8 +835,9 @@ test_export(struct client *c)
 	cd = http_resp_header_get(&a.resp, "Content-Disposition");
 	CHECK(a.status == 200 && strcmp(a.resp.content_type,
 	    "text/csv; charset=utf-8") == 0 && cd != NULL &&
-	    strcmp(cd, "attachment; filename=\"AAPL-60s.csv\"") == 0,
-	    "export: text/csv, attachment AAPL-60s.csv");
+	    strcmp(cd, "attachment; filename=\"AAPL-demo-60s.csv\"") == 0,
+	    "export: text/csv, attachment AAPL-demo-60s.csv (the source of "
+	    "the symbols table)");
 	CHECK(strncmp(a.body, header, strlen(header)) == 0,
 	    "export: a header line of the column names");
 	CHECK(strcmp(a.body + strlen(header),
@@ -778,6 +852,27 @@ test_export(struct client *c)
 	CHECK(strstr(a.body, ",\"say \"\"hi\"\", ok\",") != NULL,
 	    "export: a text with a comma and quotes is quoted, quotes "
 	    "doubled");
+	answer_free(&a);
+	a = call(c, HTTP_GET, "/api/export.csv", "symbol=BTC-USD&"
+	    "source=kraken", NULL, 0);
+	cd = http_resp_header_get(&a.resp, "Content-Disposition");
+	CHECK(a.status == 200 && cd != NULL && strcmp(cd, "attachment; "
+	    "filename=\"BTC-USD-kraken-60s.csv\"") == 0 &&
+	    strstr(a.body, ",200,") != NULL && strstr(a.body, ",205,") !=
+	    NULL && strstr(a.body, ",100,") == NULL &&
+	    strstr(a.body, "demo") == NULL,
+	    "export with source: that series, SYMBOL-SOURCE-60s.csv");
+	answer_free(&a);
+	a = call(c, HTTP_GET, "/api/export.csv", "symbol=BTC-USD", NULL, 0);
+	CHECK(error_is(&a, 400, "BTC-USD comes from several sources (demo, "
+	    "kraken): add source="), "export of two sources without source: "
+	    "400");
+	answer_free(&a);
+	a = call(c, HTTP_GET, "/api/export.csv", "symbol=NOPE", NULL, 0);
+	cd = http_resp_header_get(&a.resp, "Content-Disposition");
+	CHECK(a.status == 200 && cd != NULL && strcmp(cd, "attachment; "
+	    "filename=\"NOPE-60s.csv\"") == 0,
+	    "export without any source: SYMBOL-60s.csv");
 	answer_free(&a);
 }
 
@@ -814,19 +909,143 @@ test_anomalies(struct client *c)
 	CHECK(json_array_size(json_object_get(a.json, "anomalies")) == 1,
 	    "anomalies from..to");
 	answer_free(&a);
+	a = call(c, HTTP_GET, "/api/anomalies", "source=kraken", NULL, 0);
+	an = json_object_get(a.json, "anomalies");
+	CHECK(a.status == 200 && json_array_size(an) == 1 &&
+	    strcmp(jstr(json_array_get(an, 0), "source"), "kraken") == 0 &&
+	    strcmp(jstr(json_array_get(an, 0), "kind"), "large_trade") == 0,
+	    "anomalies source=kraken: that source only");
+	answer_free(&a);
+	a = call(c, HTTP_GET, "/api/anomalies", "symbol=AAPL&source=kraken",
+	    NULL, 0);
+	CHECK(a.status == 200 && json_array_size(json_object_get(a.json,
+	    "anomalies")) == 0, "anomalies symbol and source: both apply");
+	answer_free(&a);
+	a = call(c, HTTP_GET, "/api/anomalies", "source=a.b", NULL, 0);
+	CHECK(error_is(&a, 400, "source: want 1 to 16 characters of a-z 0-9 "
+	    "_ -"), "anomalies bad source: 400");
+	answer_free(&a);
+}
+
+static json_t *
+find_row(json_t *arr, const char *k1, const char *v1, const char *k2,
+    int64_t v2)
+{
+	json_t *r;
+	size_t i;
+
+	json_array_foreach(arr, i, r)
+		if (strcmp(jstr(r, k1), v1) == 0 && (k2 == NULL ||
+		    json_integer_value(json_object_get(r, k2)) == v2))
+			return r;
+	return NULL;
+}
+
+static int
+num_is(json_t *o, const char *key, double want)
+{
+	json_t *v = json_object_get(o, key);
+
+	return json_is_number(v) && json_number_value(v) == want;
+}
+
+/* The side_checks rows of make_market, summed by hand. */
+static void
+test_side_check(struct client *c)
+{
+	struct answer a;
+	json_t *rows, *by, *r;
+
+	a = call(c, HTTP_GET, "/api/side-check", NULL, NULL, 0);
+	rows = json_object_get(a.json, "side_checks");
+	by = json_object_get(a.json, "by_source");
+	CHECK(a.status == 200 && json_array_size(rows) == 4 &&
+	    json_array_size(by) == 2, "side-check: every row, two sources");
+	CHECK(strcmp(jstr(json_array_get(rows, 0), "source"), "kraken") == 0 &&
+	    strcmp(jstr(json_array_get(rows, 0), "symbol"), "BTC-USD") == 0 &&
+	    strcmp(jstr(json_array_get(rows, 1), "symbol"), "ETH-USD") == 0 &&
+	    strcmp(jstr(json_array_get(rows, 2), "source"), "polygon") == 0 &&
+	    json_integer_value(json_object_get(json_array_get(rows, 2),
+	    "exchange")) == 4 && json_integer_value(json_object_get(
+	    json_array_get(rows, 3), "exchange")) == 11,
+	    "side-check: ordered by source, symbol, exchange");
+	r = find_row(rows, "symbol", "BTC-USD", NULL, 0);
+	CHECK(r != NULL && num_is(r, "trades", 100) &&
+	    num_is(r, "declared_buy", 50) && num_is(r, "declared_sell", 40) &&
+	    num_is(r, "compared", 80) && num_is(r, "agree", 60) &&
+	    num_is(r, "agreement", 0.75) && num_is(r, "at_bid", 30) &&
+	    num_is(r, "at_ask", 45) && num_is(r, "inside", 5) &&
+	    num_is(r, "at_bid_share", 0.3) && num_is(r, "at_ask_share", 0.45) &&
+	    num_is(r, "inverted", 0) && num_is(r, "updated_ms",
+	    1700000000001.0) && strcmp(jstr(r, "asset_class"), "crypto") == 0 &&
+	    json_object_size(r) == 17, "side-check: a row's columns and "
+	    "ratios (60/80, 30/100, 45/100)");
+	r = find_row(rows, "symbol", "ETH-USD", NULL, 0);
+	CHECK(r != NULL && json_is_null(json_object_get(r, "agreement")) &&
+	    json_is_null(json_object_get(r, "at_bid_share")) &&
+	    json_is_null(json_object_get(r, "at_ask_share")),
+	    "side-check: ratios null when compared or trades is 0");
+	r = find_row(by, "source", "polygon", NULL, 0);
+	CHECK(r != NULL && num_is(r, "symbols", 1) && num_is(r, "trades", 40) &&
+	    num_is(r, "declared_buy", 15) && num_is(r, "declared_sell", 15) &&
+	    num_is(r, "compared", 28) && num_is(r, "agree", 20) &&
+	    num_is(r, "agreement", 20.0 / 28) && num_is(r, "at_bid", 11) &&
+	    num_is(r, "at_ask", 12) && num_is(r, "inside", 17) &&
+	    num_is(r, "at_bid_share", 11.0 / 40) &&
+	    num_is(r, "at_ask_share", 12.0 / 40) && num_is(r, "inverted", 1),
+	    "side-check: polygon's sums over two exchanges of one symbol");
+	r = find_row(by, "source", "kraken", NULL, 0);
+	CHECK(r != NULL && json_array_get(by, 0) == r &&
+	    num_is(r, "symbols", 2) && num_is(r, "trades", 100) &&
+	    num_is(r, "agreement", 0.75) && num_is(r, "inverted", 0),
+	    "side-check: kraken's sums over two symbols, sources ordered");
+	answer_free(&a);
+
+	a = call(c, HTTP_GET, "/api/side-check", "symbol=AAPL", NULL, 0);
+	rows = json_object_get(a.json, "side_checks");
+	by = json_object_get(a.json, "by_source");
+	CHECK(a.status == 200 && json_array_size(rows) == 2 &&
+	    json_array_size(by) == 1 && num_is(json_array_get(by, 0),
+	    "trades", 40), "side-check symbol=AAPL: its rows and sums");
+	answer_free(&a);
+	a = call(c, HTTP_GET, "/api/side-check", "source=kraken&symbol=ETH-USD",
+	    NULL, 0);
+	rows = json_object_get(a.json, "side_checks");
+	CHECK(a.status == 200 && json_array_size(rows) == 1 &&
+	    num_is(json_array_get(json_object_get(a.json, "by_source"), 0),
+	    "symbols", 1), "side-check symbol and source: both apply");
+	answer_free(&a);
+	a = call(c, HTTP_GET, "/api/side-check", "source=binance", NULL, 0);
+	CHECK(a.status == 200 && strcmp(a.body,
+	    "{\"side_checks\":[],\"by_source\":[]}") == 0,
+	    "side-check of an unknown source: empty arrays");
+	answer_free(&a);
+	a = call(c, HTTP_GET, "/api/side-check", "exchange=4", NULL, 0);
+	CHECK(error_is(&a, 400, "unknown parameter: exchange"),
+	    "side-check unknown parameter: 400");
+	answer_free(&a);
+	a = call(c, HTTP_GET, "/api/side-check", "source=KRAKEN", NULL, 0);
+	CHECK(error_is(&a, 400, "source: want 1 to 16 characters of a-z 0-9 "
+	    "_ -"), "side-check bad source: 400");
+	answer_free(&a);
+	a = call(c, HTTP_GET, "/api/side-check", "symbol=A%20B", NULL, 0);
+	CHECK(a.status == 400 && strstr(jstr(a.json, "error"), "symbol") !=
+	    NULL, "side-check bad symbol: 400");
+	answer_free(&a);
 }
 
 static void
 test_symbols(struct client *c)
 {
 	struct answer a;
-	json_t *s, *aapl, *btc;
+	json_t *s, *aapl, *btc, *kr;
 
 	a = call(c, HTTP_GET, "/api/symbols", NULL, NULL, 0);
 	s = json_object_get(a.json, "symbols");
 	aapl = json_array_get(s, 0);
 	btc = json_array_get(s, 1);
-	CHECK(a.status == 200 && json_array_size(s) == 2 &&
+	kr = json_array_get(s, 2);
+	CHECK(a.status == 200 && json_array_size(s) == 3 &&
 	    strcmp(jstr(a.json, "mode"), "demo") == 0 &&
 	    strcmp(jstr(aapl, "symbol"), "AAPL") == 0 &&
 	    strcmp(jstr(aapl, "asset_class"), "stock") == 0 &&
@@ -837,8 +1056,17 @@ test_symbols(struct client *c)
 	CHECK(json_number_value(json_object_get(btc, "ref_price_24h")) ==
 	    100 && json_number_value(json_object_get(btc, "change_24h")) ==
 	    10 && json_number_value(json_object_get(btc, "change_24h_pct")) ==
-	    10, "symbols: 24 h change from the close a day before (100 -> "
+	    10 && strcmp(jstr(btc, "source"), "demo") == 0,
+	    "symbols: 24 h change from the close a day before (100 -> "
 	    "110: +10, +10 %%)");
+	CHECK(strcmp(jstr(kr, "symbol"), "BTC-USD") == 0 &&
+	    strcmp(jstr(kr, "source"), "kraken") == 0 &&
+	    json_number_value(json_object_get(kr, "last_price")) == 210 &&
+	    json_number_value(json_object_get(kr, "ref_price_24h")) == 200 &&
+	    json_number_value(json_object_get(kr, "change_24h")) == 10 &&
+	    json_number_value(json_object_get(kr, "change_24h_pct")) == 5,
+	    "symbols: one row per source, ordered by source, each with the "
+	    "24 h change of its own bars (200 -> 210: +5 %%)");
 	answer_free(&a);
 }
 
@@ -1122,6 +1350,7 @@ main(void)
 	test_export(&cl[1]);
 	test_anomalies(&cl[0]);
 	test_symbols(&cl[0]);
+	test_side_check(&cl[0]);
 	test_users(&admin);
 	test_password_change(&admin);
 	test_misc(&admin);

@@ -11,6 +11,8 @@
 
 static const int64_t intervals[] = { 1, 60 };
 
+#define SOURCE_ERR	"source: want 1 to 16 characters of a-z 0-9 _ -"
+
 /* "a=1&b=2" into r's arguments, as lws would hand them over. */
 static void
 mkreq(struct http_req *r, const char *qs)
@@ -72,6 +74,19 @@ static const struct {
 	{ "symbol=A&limit=20001", "limit: want an integer from 1 to 20000" },
 	{ "symbol=A&limit=-1", "limit: want an integer from 1 to 20000" },
 	{ "symbol=A&limit=1", NULL },
+	{ "symbol=A&source=coinbase", NULL },
+	{ "symbol=A&source=a_b-9", NULL },
+	{ "symbol=A&source=abcdefghijklmnop", NULL },		/* 16 */
+	{ "symbol=A&source=abcdefghijklmnopq", SOURCE_ERR },
+	{ "symbol=A&source=", SOURCE_ERR },
+	{ "symbol=A&source", SOURCE_ERR },
+	{ "symbol=A&source=Kraken", SOURCE_ERR },
+	{ "symbol=A&source=a.b", SOURCE_ERR },
+	{ "symbol=A&source=a b", SOURCE_ERR },
+	{ "symbol=A&source=a/b", SOURCE_ERR },
+	{ "symbol=A&source=%27", SOURCE_ERR },
+	{ "symbol=A&source=demo&source=demo", "duplicate parameter: source" },
+	{ "symbol=A&sources=demo", "unknown parameter: sources" },
 };
 
 static void
@@ -117,10 +132,12 @@ test_bars_defaults(void)
 	mkreq(&r, "symbol=AAPL");
 	CHECK(query_bars(&r, big, 2, &q, err, sizeof(err)) == 0 &&
 	    q.interval_s == 300, "bars default interval 5,300: 300");
-	mkreq(&r, "symbol=X&interval=1&from=5&to=7&limit=3");
+	CHECK(q.source[0] == '\0', "bars default: no source");
+	mkreq(&r, "symbol=X&interval=1&from=5&to=7&limit=3&source=kraken");
 	CHECK(query_bars(&r, intervals, 2, &q, err, sizeof(err)) == 0 &&
 	    q.interval_s == 1 && q.has_from && q.from_ms == 5 && q.has_to &&
-	    q.to_ms == 7 && q.limit == 3, "bars values as given");
+	    q.to_ms == 7 && q.limit == 3 && strcmp(q.source, "kraken") == 0,
+	    "bars values as given");
 	http_req_init(&r);
 	r.args_overflow = 1;
 	CHECK(query_bars(&r, intervals, 2, &q, err, sizeof(err)) == -1 &&
@@ -156,6 +173,53 @@ test_anomalies(void)
 	CHECK(query_anomalies(&r, intervals, 2, &q, err, sizeof(err)) == -1 &&
 	    strcmp(err, "duplicate parameter: from") == 0,
 	    "anomalies: duplicate parameter");
+	mkreq(&r, "");
+	CHECK(query_anomalies(&r, intervals, 2, &q, err, sizeof(err)) == 0 &&
+	    q.source[0] == '\0', "anomalies: every source by default");
+	mkreq(&r, "source=binance&symbol=BTC-USD");
+	CHECK(query_anomalies(&r, intervals, 2, &q, err, sizeof(err)) == 0 &&
+	    strcmp(q.source, "binance") == 0, "anomalies: source as given");
+	mkreq(&r, "source=BINANCE");
+	CHECK(query_anomalies(&r, intervals, 2, &q, err, sizeof(err)) == -1 &&
+	    strcmp(err, "source: want 1 to 16 characters of a-z 0-9 _ -") ==
+	    0, "anomalies: bad source");
+}
+
+static void
+test_side_check(void)
+{
+	struct side_check_query q;
+	struct http_req r;
+	char err[160];
+
+	mkreq(&r, "");
+	CHECK(query_side_check(&r, &q, err, sizeof(err)) == 0 &&
+	    q.symbol[0] == '\0' && q.source[0] == '\0',
+	    "side-check: both optional");
+	mkreq(&r, "source=coinbase&symbol=BTC-USD");
+	CHECK(query_side_check(&r, &q, err, sizeof(err)) == 0 &&
+	    strcmp(q.symbol, "BTC-USD") == 0 &&
+	    strcmp(q.source, "coinbase") == 0, "side-check: values as given");
+	mkreq(&r, "source=coin base");
+	CHECK(query_side_check(&r, &q, err, sizeof(err)) == -1 &&
+	    strcmp(err, "source: want 1 to 16 characters of a-z 0-9 _ -") ==
+	    0, "side-check: bad source");
+	mkreq(&r, "symbol=<b>");
+	CHECK(query_side_check(&r, &q, err, sizeof(err)) == -1 &&
+	    strncmp(err, "symbol: ", 8) == 0, "side-check: bad symbol");
+	mkreq(&r, "symbol=A&limit=5");
+	CHECK(query_side_check(&r, &q, err, sizeof(err)) == -1 &&
+	    strcmp(err, "unknown parameter: limit") == 0,
+	    "side-check: no other parameter");
+	mkreq(&r, "source=a&source=b");
+	CHECK(query_side_check(&r, &q, err, sizeof(err)) == -1 &&
+	    strcmp(err, "duplicate parameter: source") == 0,
+	    "side-check: duplicate parameter");
+	http_req_init(&r);
+	r.args_overflow = 1;
+	CHECK(query_side_check(&r, &q, err, sizeof(err)) == -1 &&
+	    strcmp(err, "query string too long") == 0,
+	    "side-check: an overflowing query string is refused");
 }
 
 static void
@@ -171,6 +235,10 @@ test_helpers(void)
 	CHECK(query_int64("", &v) == -1 && query_int64("-", &v) == -1 &&
 	    query_int64("+1", &v) == -1 && query_int64("1 ", &v) == -1,
 	    "int64: empty, lone sign, plus, trailing space refused");
+	CHECK(query_source_ok("coinbase") && query_source_ok("a-b_1") &&
+	    !query_source_ok("") && !query_source_ok("Kraken") &&
+	    !query_source_ok("abcdefghijklmnopq") && !query_source_ok("a\"") &&
+	    !query_source_ok("a\nb"), "source syntax");
 	CHECK(query_symbol_ok("BTC-USD") && !query_symbol_ok("") &&
 	    !query_symbol_ok("A\"B") && !query_symbol_ok("A\nB"),
 	    "symbol syntax");
@@ -190,6 +258,7 @@ main(void)
 	test_bars_cases();
 	test_bars_defaults();
 	test_anomalies();
+	test_side_check();
 	test_helpers();
 	return check_report();
 }

@@ -262,6 +262,7 @@ static const struct {
 	{ HTTP_GET, "/api/bars", ROUTE_BARS, VIEWER, 0 },
 	{ HTTP_GET, "/api/anomalies", ROUTE_ANOMALIES, VIEWER, 0 },
 	{ HTTP_GET, "/api/export.csv", ROUTE_EXPORT_CSV, USER_, 0 },
+	{ HTTP_GET, "/api/side-check", ROUTE_SIDE_CHECK, VIEWER, 0 },
 	{ HTTP_GET, "/api/health", ROUTE_HEALTH, MANAGER, 0 },
 	{ HTTP_GET, "/metrics", ROUTE_METRICS, MANAGER, 0 },
 	{ HTTP_GET, "/api/users", ROUTE_USERS_LIST, ADMIN, 0 },
