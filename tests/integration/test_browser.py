@@ -11,6 +11,13 @@ and users pages, logout, and no console error, CSP violation or outside
 request. Its ok/FAIL lines are passed through; screenshots go to
 $TW_BUILD_DIR/test-artifacts/ (login.png, dashboard.png).
 
+A second scenario, "sources", runs tests/browser/sources.mjs on a market.db
+that barpub (a stand-in aggregator) fills through the real store: BTC-USD
+from coinbase and from kraken at different prices, live bars of both over
+/live, an anomaly of each, side checks of three sources. The page must show
+two rows, each series with its own prices and anomalies, and the side-check
+table with the sums computed here.
+
 Needs: chromium (scripts/install-deps), node, `make` (web/node_modules
 and the bundle). TW_BROWSER_WARMUP=SECONDS lets the demo run that long
 before the browser starts, for a screenshot with more history (the README's
@@ -18,9 +25,11 @@ docs/img/dashboard.png was taken with 420).
 """
 
 import http.client
+import json
 import os
 import secrets
 import shutil
+import sqlite3
 import ssl
 import subprocess
 import threading
@@ -28,6 +37,7 @@ import time
 
 import harness as h
 import pipeline as p
+from barpub import TOOLS, BarPub
 
 BUILD = os.environ.get("TW_BUILD_DIR") or os.path.join(h.TOP, "build")
 WEB_ROOT = os.path.join(BUILD, "web")
@@ -219,8 +229,212 @@ def main():
             "browser: the passwords appear in no log")
 
 
+# ---- one symbol from several sources -------------------------------------
+
+SCALE = 10 ** 9
+SOURCES_SCRIPT = os.path.join(h.TOP, "tests", "browser", "sources.mjs")
+SYM = "BTC-USD"
+# Each source's prices stay in its own range, so a value tells which
+# source it came from.
+BASE = {"coinbase": 37000.0, "kraken": 36000.0}
+CLOSED = 12         # closed 1-minute bars per series
+SIDE = [  # (symbol, source, exchange, trades, declared buy, declared sell,
+          #  compared, agree, at bid, at ask, inside, inverted)
+    ("BTC-USD", "coinbase", 0, 1200, 610, 590, 1100, 1045, 520, 560, 20, 0),
+    ("ETH-USD", "coinbase", 0, 800, 300, 500, 700, 600, 400, 350, 50, 0),
+    ("BTC-USD", "kraken", 0, 500, 200, 300, 400, 40, 150, 250, 100, 1),
+    ("SOL-USD", "binance", 0, 10, 0, 0, 0, 0, 4, 6, 0, 0),
+]
+
+
+def px(v):
+    return int(round(v * SCALE))
+
+
+def bar(symbol, source, asset, start_ms, close, state="closed"):
+    return dict(symbol=symbol, source=source, asset_class=asset, state=state,
+                interval_s=60, start_ms=start_ms, open=px(close - 1),
+                high=px(close + 2), low=px(close - 2), close=px(close),
+                vwap=px(close), volume=3.0, buy_volume=2.0,
+                sell_volume=1.0, trades=3, buy_trades=2, sell_trades=1,
+                quotes=4, spread_mean=px(0.5), spread_min=px(0.25),
+                spread_max=px(1), spread_bps=0.14,
+                first_ts_ns=start_ms * 10 ** 6 + 1000,
+                last_ts_ns=(start_ms + 59000) * 10 ** 6,
+                updated_ns=int(time.time() * 10 ** 9))
+
+
+def side_expect():
+    """The side-check table as the page must show it: per source (sorted),
+    the sums of SIDE, formatted as the page formats them."""
+    def share(a, b):
+        return "\u2014" if b == 0 else "%.1f%%" % (100.0 * a / b)
+    out = []
+    for src in sorted({r[1] for r in SIDE}):
+        rows = [r for r in SIDE if r[1] == src]
+        t = [sum(r[i] for r in rows) for i in range(3, 12)]
+        trades, dbuy, dsell, comp, agree, bid, ask, _inside, inv = t
+        out.append({"source": src, "inverted": inv > 0, "cells": [
+            src, "{:,}".format(len({r[0] for r in rows})),
+            "{:,}".format(trades), "{:,}".format(dbuy),
+            "{:,}".format(dsell), share(agree, comp), share(bid, trades),
+            share(ask, trades), "{:,}".format(inv)]})
+    return out
+
+
+def market_counts(env):
+    path = os.path.join(env.data_dir, "market.db")
+    try:
+        c = sqlite3.connect("file:%s?mode=ro" % path, uri=True, timeout=5)
+        try:
+            return tuple(c.execute("SELECT count(*) FROM %s" % t)
+                         .fetchone()[0] for t in
+                         ("bars", "anomalies", "side_checks"))
+        finally:
+            c.close()
+    except sqlite3.Error:
+        return (0, 0, 0)
+
+
+def sources_scenario():
+    if not h.check(os.access(os.path.join(TOOLS, "barpub"), os.X_OK),
+                   "browser sources: barpub is built (run make)"):
+        return
+    env = h.Env("browser-sources")
+    env.vars["TW_LOG_LEVEL"] = "info"
+    pub = BarPub(env)
+    store = env.start("store", ["store"])
+    # Subscribed once its start-up replay is over: side checks are not
+    # replayed, so they must come after.
+    h.wait_for(lambda: "replay: done" in store.log_text(), 10 * h.MULT)
+    now_min = int(time.time() * 1000) // 60000 * 60000
+    first = now_min - CLOSED * 60000
+    published = 0
+    for k in range(CLOSED):
+        start = first + k * 60000
+        for src, base in BASE.items():
+            pub.bar(**bar(SYM, src, "crypto", start, base + 10 * k + 0.5))
+        pub.bar(**bar("ETH-USD", "coinbase", "crypto", start, 2000 + k))
+        pub.bar(**bar("AAPL", "polygon", "stock", start, 180 + k / 4))
+        published += 4
+    kinds = {"coinbase": "volume_spike", "kraken": "price_jump"}
+    for i, (src, kind) in enumerate(sorted(kinds.items())):
+        pub.anomaly(symbol=SYM, kind=kind, interval_s=60,
+                    start_ms=first + (8 + i) * 60000, score=7.5, value=42.0,
+                    threshold=6.0, ts_ns=(first + (9 + i) * 60000) * 10 ** 6,
+                    exchange=0, source=src, asset_class="crypto")
+    for (sym, src, exch, trades, dbuy, dsell, comp, agree, bid, ask, inside,
+         inv) in SIDE:
+        pub.side_check(symbol=sym, source=src, exchange=exch, trades=trades,
+                       declared_buy=dbuy, declared_sell=dsell,
+                       compared=comp, agree=agree, at_bid=bid, at_ask=ask,
+                       inside=inside, inverted=inv,
+                       updated_ns=int(time.time() * 10 ** 9))
+    pub.sync()
+    want = (published, len(kinds), len(SIDE))
+    h.wait_for(lambda: market_counts(env) == want, 20, 0.2)
+    if not h.check(market_counts(env) == want,
+                   "browser sources: the store wrote the bars, anomalies "
+                   "and side checks", "%s, want %s" % (market_counts(env),
+                                                       want)):
+        return
+
+    # Live bars of both sources over /live, all the time: the open
+    # minute's bar, its close moving inside each source's range.
+    stop = threading.Event()
+
+    def live_bars():
+        i = 0
+        while not stop.is_set():
+            start = int(time.time() * 1000) // 60000 * 60000
+            for src, base in BASE.items():
+                pub.bar(**bar(SYM, src, "crypto", start,
+                              base + 500 + i % 100, state="live"))
+            pub.flush()
+            i += 1
+            stop.wait(0.25)
+    feeder = threading.Thread(target=live_bars, daemon=True)
+
+    password = "Tw-" + secrets.token_urlsafe(18)
+    auth_db = os.path.join(env.data_dir, "auth.db")
+    r = subprocess.run([os.path.join(h.BIN, "authctl"), "--db", auth_db,
+                        "add", "admin", "--role", "admin",
+                        "--password-stdin"],
+                       input=(password + "\n").encode(), env=env.vars,
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                       timeout=30 * h.MULT)
+    if not h.check(r.returncode == 0, "browser sources: authctl creates "
+                   "the admin", r.stderr.decode(errors="replace").strip()):
+        return
+    port = h.free_port()
+    env.vars.update({"TW_WEB_LISTEN": "127.0.0.1:%d" % port,
+                     "TW_WEB_ROOT": WEB_ROOT})
+    webui = env.start("webui", ["webui"])
+    h.wait_for(lambda: not webui.alive() or healthz(port) == 200, 20, 0.2)
+    if not h.check(webui.alive() and healthz(port) == 200,
+                   "browser sources: webui serves /healthz",
+                   webui.log_text()[-1500:]):
+        return
+    feeder.start()
+
+    series = ["AAPL|polygon", "BTC-USD|coinbase", "BTC-USD|kraken",
+              "ETH-USD|coinbase"]
+    expect = {"symbol": SYM, "sources": ["coinbase", "kraken"],
+              "ranges": {s: [b, b + 999] for s, b in BASE.items()},
+              "live_ranges": {s: [b + 500, b + 599]
+                              for s, b in BASE.items()},
+              "closed_bars": CLOSED, "series": series,
+              "single": "ETH-USD|coinbase", "anomaly_kind": kinds,
+              "side": side_expect()}
+    expect_path = env.write("expect.json", json.dumps(expect))
+    node_env = {k: v for k, v in os.environ.items()
+                if not k.startswith("TW_")}
+    node_env.update({"TW_URL": "https://127.0.0.1:%d" % port,
+                     "TW_USER": "admin", "TW_ARTIFACTS": ARTIFACTS,
+                     "TW_CHROMIUM": CHROMIUM, "TW_EXPECT": expect_path,
+                     "TW_TEST_TIMEOUT_MULT": str(h.MULT)})
+    err_path = env.path("node.stderr")
+    with open(err_path, "wb") as err_f:
+        proc = subprocess.Popen(["node", SOURCES_SCRIPT],
+                                stdin=subprocess.PIPE,
+                                stdout=subprocess.PIPE, stderr=err_f,
+                                env=node_env, cwd=h.TOP)
+    proc.stdin.write((password + "\n").encode())
+    proc.stdin.close()
+    killer = threading.Timer(90 * h.MULT, proc.kill)
+    killer.start()
+    oks = 0
+    for raw in proc.stdout:
+        line = raw.decode("utf-8", "replace").rstrip("\n")
+        if line.startswith("ok "):
+            oks += 1
+            h.check(True, line[3:])
+        elif line.startswith("FAIL "):
+            name, _, why = line[5:].partition(" (")
+            h.check(False, name, why[:-1] if why.endswith(")") else why)
+        elif line.startswith("#"):
+            print(line, flush=True)
+    proc.wait()
+    timed_out = not killer.is_alive() and proc.returncode != 0
+    killer.cancel()
+    stop.set()
+    feeder.join(5)
+    if proc.returncode != 0:
+        with open(err_path, "rb") as f:
+            for line in f.read().decode("utf-8", "replace").splitlines()[-15:]:
+                print("# node: " + line, flush=True)
+    h.check(not timed_out and proc.returncode == 0 and oks > 0,
+            "browser sources: the browser run passes",
+            "timed out" if timed_out else "exit %s" % proc.returncode)
+    h.check(webui.alive(), "browser sources: webui is still running",
+            webui.log_text()[-1500:])
+    env.close()
+
+
 if __name__ == "__main__":
     try:
         main()
+        if prerequisites() is None:
+            sources_scenario()
     finally:
         h.finish()

@@ -1,4 +1,4 @@
-// The selected symbol's chart: one lightweight-charts chart with four
+// The selected series' chart (a symbol from one source): one lightweight-charts chart with four
 // panes sharing the time axis:
 //   0  candlesticks, anchored VWAP, anomaly and gap markers
 //   1  volume split by aggressor: buy (green) at the bottom, sell (red)
@@ -8,7 +8,9 @@
 //      bars loaded
 //   3  spread in basis points of the mid (the bar's time-weighted mean)
 // Bars are the rows of GET /api/bars and the bar messages of /live, keyed
-// by start_ms; a newer message for the same bar replaces it.
+// by start_ms; a newer message for the same bar replaces it. The caller
+// hands over only bars of the shown series; update() refuses any other
+// (another source of the same symbol must never be drawn here).
 import {
 	CandlestickSeries,
 	ColorType,
@@ -79,6 +81,7 @@ export class ChartView {
 		this.anomalies = [];	// of this symbol and interval
 		this.focusKey = null;	// anomaly jumped to
 		this.symbol = null;
+		this.source = null;
 		this.assetClass = null;
 		this.interval = 60;
 		this.updates = 0;
@@ -209,9 +212,10 @@ export class ChartView {
 		this.chart.applyOptions({ timeScale: { secondsVisible: interval < 60 } });
 	}
 
-	// A new symbol or interval: everything from scratch.
-	load(symbol, assetClass, interval, bars) {
+	// A new series or interval: everything from scratch.
+	load(symbol, source, assetClass, interval, bars) {
 		this.symbol = symbol;
+		this.source = source ?? null;
 		this.assetClass = assetClass;
 		this.setInterval(interval);
 		this.bars = [];
@@ -289,8 +293,16 @@ export class ChartView {
 		return 'middle';
 	}
 
-	// A bar from /live for this symbol and interval.
+	// True when bar b belongs to the series and interval shown.
+	shows(b) {
+		return b.symbol === this.symbol && (b.source ?? null) ===
+		    this.source && b.interval_s === this.interval;
+	}
+
+	// A bar from /live for this series and interval.
 	update(b) {
+		if (!this.shows(b))
+			return;
 		const where = this.put(b);
 		this.updates++;
 		this.container.dataset.updates = String(this.updates);
@@ -467,6 +479,7 @@ export class ChartView {
 		d.lastVolume = last ? String(last.volume ?? '') : '';
 		d.gaps = String(this.bars.reduce((k, b) => k + (b.gap ? 1 : 0), 0));
 		d.symbol = this.symbol ?? '';
+		d.source = this.source ?? '';
 		d.interval = String(this.interval);
 	}
 
@@ -603,8 +616,10 @@ export class ChartView {
 	}
 }
 
+// Unique per anomaly: the same kind on the same bar of two sources is two.
 export function anomalyKey(a) {
-	return `${a.symbol}|${a.interval_s}|${a.start_ms}|${a.kind}`;
+	return `${a.symbol}|${a.interval_s}|${a.start_ms}|${a.kind}|` +
+	    `${a.source ?? ''}`;
 }
 
 function sideDelta(b) {

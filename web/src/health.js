@@ -1,9 +1,11 @@
 // The health page (manager and admin): GET /api/health every 5 s while
 // the page is shown. Shape: docs/live.md "Metrics and health" plus what
 // webui adds (docs/api.md); fields we do not know are shown as they come.
+// With it, the side check per source (GET /api/side-check): how far each
+// feed's declared aggressor sides agree with the quote rule.
 import { get } from './api.js';
 import { fmtTime } from './timefmt.js';
-import { $, el, fmtAge, fmtNum, isNum } from './util.js';
+import { $, el, fmtAge, fmtNum, fmtShare, isNum, listOf } from './util.js';
 
 const KNOWN = new Set(['mode', 'api_key', 'feeds', 'processes', 'live']);
 
@@ -27,6 +29,7 @@ export class HealthPage {
 	}
 
 	async refresh() {
+		this.refreshSide();
 		const err = $('health-error');
 		try {
 			const h = await get('/api/health');
@@ -41,6 +44,47 @@ export class HealthPage {
 			    'Your role may not see this page.' :
 			    `Could not load health: ${e.message}`;
 			err.hidden = false;
+		}
+	}
+
+	async refreshSide() {
+		const err = $('health-side-error');
+		try {
+			const sc = await get('/api/side-check');
+			if (!this.active)
+				return;
+			err.hidden = true;
+			this.renderSide(listOf(sc, 'by_source'));
+		} catch (e) {
+			if (e?.name === 'AbortError' || e?.status === 401)
+				return;
+			err.textContent = `Could not load the side check: ${e.message}`;
+			err.hidden = false;
+		}
+	}
+
+	// One row per source: sums over its symbols and exchanges.
+	renderSide(rows) {
+		const tb = $('health-side').tBodies[0];
+		const num = (v, cls) => el('td', { class: 'num' + (cls ? ' ' + cls :
+		    '') }, show(v));
+		tb.replaceChildren(...rows.filter((r) => r && typeof r === 'object')
+		    .map((r) => el('tr', { dataset: { source: String(r.source ??
+		    '') } },
+		    el('td', null, String(r.source ?? '')),
+		    num(r.symbols), num(r.trades), num(r.declared_buy),
+		    num(r.declared_sell),
+		    el('td', { class: 'num', title: `${show(r.agree)} of ` +
+		    `${show(r.compared)} compared` }, fmtShare(r.agreement)),
+		    el('td', { class: 'num', title: `${show(r.at_bid)} trades` },
+		    fmtShare(r.at_bid_share)),
+		    el('td', { class: 'num', title: `${show(r.at_ask)} trades` },
+		    fmtShare(r.at_ask_share)),
+		    num(r.inverted, r.inverted > 0 ? 'inverted' : ''))));
+		if (!tb.rows.length) {
+			tb.append(el('tr', null, el('td', { colspan: '9',
+			    class: 'muted' }, 'No side check yet: it needs trades ' +
+			    'that declare their side.')));
 		}
 	}
 

@@ -9,8 +9,8 @@ import { Live } from './live.js';
 import { ZONES, fmtDateTime, fmtWhen, getZone, setZone, zoneAbbrev }
 	from './timefmt.js';
 import { UsersPage } from './users.js';
-import { $, el, fmtNum, fmtPct, fmtPrice, intervalName, isNum, listOf }
-	from './util.js';
+import { $, el, fmtNum, fmtPct, fmtPrice, intervalName, isNum, listOf,
+	seriesKey, seriesName } from './util.js';
 import { Watchlist } from './watchlist.js';
 
 const ROLE_RANK = { viewer: 0, user: 1, manager: 2, admin: 3 };
@@ -21,7 +21,7 @@ const MAX_BARS = 20000;
 const ANOMALY_WINDOW_MS = 24 * 3600 * 1000;
 const ANOMALY_MAX = 500;
 const ME_REFRESH_MS = 60000;
-const KEY_SYMBOL = 'tapewatch.symbol';
+const KEY_SYMBOL = 'tapewatch.symbol';	// "SYMBOL@SOURCE" (or an old "SYMBOL")
 const KEY_INTERVAL = 'tapewatch.interval';
 
 const state = {
@@ -30,7 +30,11 @@ const state = {
 	mode: null,		// demo | live, from /live
 	feeds: [],
 	liveState: 'idle',
+	// The selected series: a symbol from one source. Everything shown for
+	// it (chart, head, anomalies) is of that source only.
 	symbol: null,
+	source: null,
+	series: null,		// seriesKey(symbol, source)
 	assetClass: null,
 	interval: 60,
 	loadSeq: 0,
@@ -279,7 +283,7 @@ function startApp() {
 	}
 	if (!watchlist)
 		watchlist = new Watchlist($('watch-body'), $('watch-empty'),
-		    (s, it) => selectSymbol(s, it));
+		    (key, it) => selectSeries(key, it));
 	health ??= new HealthPage();
 	users ??= new UsersPage(() => state.me?.user);
 	state.started = true;
@@ -320,6 +324,8 @@ function stopApp() {
 	state.marketsReady = false;
 	state.mode = null;
 	state.symbol = null;
+	state.source = null;
+	state.series = null;
 	state.loadSeq++;
 	state.anomalies.clear();
 	renderFeed();
@@ -353,11 +359,11 @@ async function startMarkets() {
 	}
 }
 
-// The symbol charted last time, or the watchlist's first; false when the
-// watchlist is still empty.
+// The series charted last time (a choice saved before sources were kept
+// picks the symbol's first source), or the watchlist's first; false when
+// the watchlist is still empty.
 function selectInitial() {
-	const saved = recall(KEY_SYMBOL);
-	const first = saved && watchlist.item(saved) ? saved : watchlist.first();
+	const first = watchlist.find(recall(KEY_SYMBOL)) ?? watchlist.first();
 	if (!first)
 		return false;
 	watchlist.select(first);
@@ -370,19 +376,45 @@ function setChartMsg(text) {
 	m.hidden = !text;
 }
 
-function selectSymbol(symbol, item) {
-	if (state.symbol === symbol && !state.force)
+function selectSeries(key, item) {
+	if (state.series === key && !state.force)
 		return;
 	state.force = false;
-	state.symbol = symbol;
+	state.series = key;
+	state.symbol = item?.symbol ?? null;
+	state.source = item?.source ?? null;
 	state.assetClass = item?.assetClass ?? null;
-	store(KEY_SYMBOL, symbol);
-	$('sym-name').textContent = symbol;
-	$('sym-class').textContent = item ? `${item.assetClass} · ` +
-	    `${item.source ?? ''}` : '';
+	store(KEY_SYMBOL, state.source ? `${state.symbol}@${state.source}` :
+	    state.symbol);
+	$('sym-name').textContent = seriesName(state.symbol, state.source);
+	$('sym-class').textContent = item?.assetClass ?? '';
+	renderSources();
 	renderHeadPrice();
 	renderAnomalies();
 	loadChart();
+}
+
+// The source picker next to the title: one button per source of the
+// selected symbol, shown when it has several.
+function renderSources() {
+	const box = $('sym-sources');
+	const list = state.symbol ? watchlist?.sourcesOf(state.symbol) ?? [] :
+	    [];
+	box.hidden = list.length < 2;
+	if (list.length < 2) {
+		box.replaceChildren();
+		return;
+	}
+	const have = [...box.querySelectorAll('button')].map((b) =>
+	    b.dataset.key).join('\n');
+	if (have !== list.map((it) => it.key).join('\n')) {
+		box.replaceChildren(...list.map((it) => el('button', {
+		    type: 'button', dataset: { key: it.key },
+		    title: `${it.symbol} from ${it.source}` }, it.source ?? '?')));
+	}
+	for (const b of box.querySelectorAll('button'))
+		b.setAttribute('aria-pressed', String(b.dataset.key ===
+		    state.series));
 }
 
 function watchNow() {
@@ -405,7 +437,9 @@ async function loadChart(around) {
 	state.history = false;
 	watchNow();
 	setChartMsg('Loading…');
-	const params = { symbol, interval, limit: HISTORY[interval] ?? 1000 };
+	const { source } = state;
+	const params = { symbol, source, interval,
+	    limit: HISTORY[interval] ?? 1000 };
 	if (around) {
 		// A window around an old bar (an anomaly far back).
 		const half = (HISTORY[interval] ?? 1000) / 2 * interval * 1000;
@@ -425,8 +459,8 @@ async function loadChart(around) {
 		return;
 	}
 	if (seq !== state.loadSeq)
-		return;		// another symbol or interval was chosen meanwhile
-	chart.load(symbol, state.assetClass, interval, bars);
+		return;		// another series or interval was chosen meanwhile
+	chart.load(symbol, source, state.assetClass, interval, bars);
 	state.loading = false;
 	const pend = state.pending;
 	state.pending = [];
@@ -434,8 +468,8 @@ async function loadChart(around) {
 		for (const b of pend)
 			chart.update(b);
 	}
-	chart.setAnomalies(anomaliesFor(symbol, interval));
-	setChartMsg(bars.length ? '' : 'No bars yet for this symbol and ' +
+	chart.setAnomalies(anomaliesFor(symbol, source, interval));
+	setChartMsg(bars.length ? '' : 'No bars yet for this series and ' +
 	    'interval: they appear as they come.');
 	renderHeadPrice();
 	renderExport();
@@ -447,7 +481,8 @@ function renderExport() {
 	const first = chart?.firstStart();
 	const last = chart?.bars.at(-1)?.start_ms;
 	a.hidden = !roleAtLeast('user') || !state.symbol;
-	const p = { symbol: state.symbol, interval: state.interval };
+	const p = { symbol: state.symbol, source: state.source,
+	    interval: state.interval };
 	if (first !== undefined && last !== undefined) {
 		p.from = first;
 		p.to = last;
@@ -462,12 +497,13 @@ async function maybeLoadOlder(range) {
 	    state.noOlder || !chart?.bars.length || chart.bars.length >= MAX_BARS)
 		return;
 	const seq = state.loadSeq;
-	const { symbol, interval } = state;
+	const { symbol, source, interval } = state;
 	state.loadingOlder = true;
 	try {
 		// Without from, webui answers the newest bars up to to.
-		const got = listOf(await get('/api/bars?' + qs({ symbol, interval,
-		    to: chart.firstStart() - 1, limit: OLDER_CHUNK })), 'bars');
+		const got = listOf(await get('/api/bars?' + qs({ symbol, source,
+		    interval, to: chart.firstStart() - 1, limit: OLDER_CHUNK })),
+		    'bars');
 		if (seq !== state.loadSeq)
 			return;
 		if (!got.length)
@@ -516,8 +552,9 @@ function setTimeZone(z) {
 }
 
 function renderHeadPrice() {
-	const it = state.symbol ? watchlist?.item(state.symbol) : null;
-	const lastBar = chart?.symbol === state.symbol ?
+	const it = state.series ? watchlist?.item(state.series) : null;
+	const lastBar = chart && chart.symbol === state.symbol &&
+	    chart.source === state.source ?
 	    chart.bars.findLast((b) => isNum(b.close)) : null;
 	const last = lastBar?.close ?? it?.last;
 	$('sym-last').textContent = fmtPrice(last, chart?.decimals);
@@ -527,8 +564,9 @@ function renderHeadPrice() {
 	c.textContent = chg === null ? '' : `${fmtPct(chg)} ${it.assetClass ===
 	    'stock' ? 'day' : '24h'}`;
 	c.className = 'sym-chg ' + (chg > 0 ? 'up' : chg < 0 ? 'down' : '');
-	document.title = state.symbol ? `${state.symbol} ${fmtPrice(last,
-	    chart?.decimals)} · tapewatch` : 'tapewatch';
+	document.title = state.symbol ? `${seriesName(state.symbol,
+	    state.source)} ${fmtPrice(last, chart?.decimals)} · tapewatch` :
+	    'tapewatch';
 }
 
 // ---- /live ----------------------------------------------------------------
@@ -562,21 +600,34 @@ function onLive(m) {
 	}
 }
 
+// True when a /live message (bar, anomaly) is of the selected series: the
+// watch is by symbol, so messages of its other sources come too.
+function ofSeries(m) {
+	return state.series !== null && seriesKey(m.symbol, m.source) ===
+	    state.series;
+}
+
 function onBar(b) {
 	if (b.interval_s === 60) {
+		const n = watchlist?.items.size ?? 0;
 		watchlist?.bar(b);
 		// Started before any symbol existed: chart the first that comes.
 		if (!state.symbol && state.marketsReady)
 			selectInitial();
+		// A new source of the selected symbol: the picker grows.
+		else if (watchlist && watchlist.items.size !== n &&
+		    b.symbol === state.symbol)
+			renderSources();
 	}
-	if (b.symbol === state.symbol && b.interval_s === state.interval) {
+	if (!ofSeries(b))
+		return;
+	if (b.interval_s === state.interval) {
 		if (state.loading)
 			state.pending.push(b);
 		else
 			chart.update(b);
 	}
-	if (b.symbol === state.symbol && (b.interval_s === 60 ||
-	    b.interval_s === state.interval))
+	if (b.interval_s === 60 || b.interval_s === state.interval)
 		renderHeadPriceSoon();
 }
 
@@ -677,8 +728,10 @@ async function loadAnomalies() {
 		state.anomalies.set(anomalyKey(a), a);
 	trimAnomalies();
 	renderAnomalies();
-	if (state.symbol && !state.loading && chart?.symbol === state.symbol)
-		chart.setAnomalies(anomaliesFor(state.symbol, state.interval));
+	if (state.symbol && !state.loading && chart?.symbol === state.symbol &&
+	    chart.source === state.source)
+		chart.setAnomalies(anomaliesFor(state.symbol, state.source,
+		    state.interval));
 }
 
 function trimAnomalies() {
@@ -689,8 +742,11 @@ function trimAnomalies() {
 	state.anomalies = new Map(keep.map((a) => [anomalyKey(a), a]));
 }
 
-function anomaliesFor(symbol, interval) {
-	return [...state.anomalies.values()].filter((a) => a.symbol === symbol &&
+// The anomalies of one series (symbol and source), of one interval or all.
+function anomaliesFor(symbol, source, interval) {
+	const key = seriesKey(symbol, source);
+	return [...state.anomalies.values()].filter((a) =>
+	    seriesKey(a.symbol, a.source) === key &&
 	    (interval === undefined || a.interval_s === interval));
 }
 
@@ -701,8 +757,9 @@ function onAnomaly(a) {
 	if (isNew)
 		state.fresh = key;
 	trimAnomalies();
-	if (a.symbol === state.symbol && a.interval_s === state.interval)
-		chart?.setAnomalies(anomaliesFor(state.symbol, state.interval));
+	if (ofSeries(a) && a.interval_s === state.interval && !state.loading)
+		chart?.setAnomalies(anomaliesFor(state.symbol, state.source,
+		    state.interval));
 	renderAnomaliesSoon();
 }
 
@@ -720,8 +777,10 @@ function renderAnomalies() {
 	const ol = $('anom-list');
 	const all = state.anomScope === 'all';
 	const list = (all ? [...state.anomalies.values()] :
-	    anomaliesFor(state.symbol)).sort((a, b) => b.start_ms - a.start_ms ||
-	    a.kind.localeCompare(b.kind));
+	    anomaliesFor(state.symbol, state.source)).sort((a, b) =>
+	    b.start_ms - a.start_ms || a.kind.localeCompare(b.kind));
+	// In "All", the source shows for symbols that have several.
+	const multi = (a) => (watchlist?.sourcesOf(a.symbol).length ?? 0) > 1;
 	const items = list.slice(0, 300).map((a) => {
 		const key = anomalyKey(a);
 		const li = el('li', { tabindex: '0', dataset: { key },
@@ -741,6 +800,8 @@ function renderAnomalies() {
 		    a.interval_s < 60))),
 		    el('div', { class: 'anom-meta' },
 		    all ? el('span', { class: 'anom-sym' }, a.symbol + ' ') : null,
+		    all && a.source && multi(a) ? el('span', { class: 'src' },
+		    a.source) : null,
 		    `${intervalName(a.interval_s)} · score ${fmtNum(a.score, 1)} ` +
 		    `/ ${fmtNum(a.threshold, 1)} · value ${fmtNum(a.value, 3)}`));
 		return li;
@@ -750,7 +811,8 @@ function renderAnomalies() {
 	ol.dataset.count = String(items.length);
 	const empty = $('anom-empty');
 	empty.textContent = all ? 'No anomalies in the last 24 hours.' :
-	    `No anomalies for ${state.symbol ?? 'this symbol'} in the last ` +
+	    `No anomalies for ${state.symbol ? seriesName(state.symbol,
+	    state.source) : 'this symbol'} in the last ` +
 	    '24 hours.';
 	empty.hidden = items.length > 0;
 }
@@ -768,16 +830,18 @@ async function jumpTo(key) {
 	const a = state.anomalies.get(key);
 	if (!a)
 		return;
-	if (a.symbol !== state.symbol || a.interval_s !== state.interval) {
+	const sk = seriesKey(a.symbol, a.source);
+	if (sk !== state.series || a.interval_s !== state.interval) {
 		if (INTERVALS.includes(a.interval_s) && a.interval_s !==
 		    state.interval) {
 			state.interval = a.interval_s;
 			store(KEY_INTERVAL, String(a.interval_s));
 			renderIntervalSwitch();
 		}
-		if (a.symbol !== state.symbol) {
+		if (sk !== state.series) {
 			state.force = true;
-			watchlist.select(a.symbol);
+			watchlist.select(watchlist.item(sk) ? sk :
+			    watchlist.find(a.symbol));
 		} else {
 			await loadChart();
 		}
@@ -791,7 +855,8 @@ async function jumpTo(key) {
 		const need = first ? (first - a.start_ms) / iv : Infinity;
 		if (first && need > 0 && need + chart.bars.length < MAX_BARS) {
 			const older = listOf(await get('/api/bars?' + qs({
-			    symbol: state.symbol, interval: state.interval,
+			    symbol: state.symbol, source: state.source,
+			    interval: state.interval,
 			    from: a.start_ms - 100 * iv, to: first - 1,
 			    limit: MAX_BARS })), 'bars');
 			chart.prepend(older);
@@ -969,6 +1034,12 @@ function wire() {
 		for (const x of $('anom-scope').querySelectorAll('button'))
 			x.setAttribute('aria-pressed', String(x === b));
 		renderAnomalies();
+	});
+	// The source picker: the same as clicking that series' watchlist row.
+	$('sym-sources').addEventListener('click', (ev) => {
+		const b = ev.target.closest('button[data-key]');
+		if (b)
+			watchlist?.select(b.dataset.key);
 	});
 	const anomList = $('anom-list');
 	anomList.addEventListener('click', (ev) => {

@@ -158,3 +158,21 @@ export async function pool(items, n, fn) {
 	    worker));
 	return out;
 }
+
+// A series is a symbol from one source (BTC-USD from coinbase and from
+// kraken are two): its key everywhere the dashboard keeps state.
+export function seriesKey(symbol, source) {
+	return `${symbol}|${source ?? ''}`;
+}
+
+// "BTC-USD · coinbase"; the symbol alone when the source is unknown.
+export function seriesName(symbol, source) {
+	return source ? `${symbol} · ${source}` : String(symbol ?? '');
+}
+
+// 0.4333 -> "43.3%"; null (nothing to divide by) -> "—".
+export function fmtShare(x) {
+	if (!isNum(x))
+		return '—';
+	return (x * 100).toFixed(1) + '%';
+}

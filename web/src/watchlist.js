@@ -1,5 +1,8 @@
-// The watchlist: every symbol webui knows (GET /api/symbols), kept live by
-// the 60 s bars that /live sends for "*".
+// The watchlist: every series webui knows (GET /api/symbols: one row per
+// symbol and source), kept live by the 60 s bars that /live sends for "*".
+// A series is keyed by symbol and source (seriesKey): BTC-USD from
+// coinbase and from kraken are two rows, each with its own prices; a
+// symbol with several sources shows the source in its row.
 //   Last   the close of the newest 1-minute bar (or /api/symbols'
 //          last_price until one arrives)
 //   Chg    stocks: against the open of the first 1-minute bar of the New
@@ -10,7 +13,8 @@
 //          1-minute bars: the share of aggressive buying
 import { get, qs } from './api.js';
 import { dayStart } from './timefmt.js';
-import { el, fmtPct, fmtPrice, isNum, listOf, pool } from './util.js';
+import { el, fmtPct, fmtPrice, isNum, listOf, pool, seriesKey }
+	from './util.js';
 
 const FLOW_BARS = 5;
 const DAY_MS = 86400000;
@@ -20,20 +24,20 @@ export class Watchlist {
 		this.body = body;
 		this.emptyEl = emptyEl;
 		this.onSelect = onSelect;
-		this.items = new Map();	// symbol -> item
-		this.order = [];
+		this.items = new Map();	// seriesKey -> item
+		this.order = [];	// seriesKeys, in display order
 		this.selected = null;
 		body.addEventListener('click', (ev) => {
 			const tr = ev.target.closest('tr.row');
 			if (tr)
-				this.select(tr.dataset.symbol, true);
+				this.select(tr.dataset.key, true);
 		});
 		body.addEventListener('keydown', (ev) => {
 			if (ev.key === 'Enter' || ev.key === ' ') {
 				const tr = ev.target.closest('tr.row');
 				if (tr) {
 					ev.preventDefault();
-					this.select(tr.dataset.symbol, true);
+					this.select(tr.dataset.key, true);
 				}
 			}
 		});
@@ -60,14 +64,16 @@ export class Watchlist {
 	}
 
 	ensure(symbol, assetClass, source, last, lastMs) {
-		let it = this.items.get(symbol);
+		const key = seriesKey(symbol, source);
+		let it = this.items.get(key);
 		if (!it) {
-			it = { symbol, assetClass: assetClass || 'unknown', source,
+			it = { key, symbol, assetClass: assetClass || 'unknown',
+			    source: source ?? null,
 			    last: isNum(last) ? last : null, lastMs: lastMs ?? 0,
 			    ref: null, refFrom: 0, flow: new Map(), row: null,
 			    filled: false };
-			this.items.set(symbol, it);
-			this.order.push(symbol);
+			this.items.set(key, it);
+			this.order.push(key);
 			this.sort();
 			this.dirty = true;
 		} else if (assetClass && it.assetClass === 'unknown') {
@@ -82,7 +88,8 @@ export class Watchlist {
 			const x = this.items.get(a);
 			const y = this.items.get(b);
 			return rank(x.assetClass) - rank(y.assetClass) ||
-			    a.localeCompare(b);
+			    x.symbol.localeCompare(y.symbol) ||
+			    (x.source ?? '').localeCompare(y.source ?? '');
 		});
 	}
 
@@ -102,10 +109,10 @@ export class Watchlist {
 		it.refFrom = from;
 		try {
 			const [first, recent] = await Promise.all([
-				get('/api/bars?' + qs({ symbol: it.symbol, interval: 60,
-				    from, limit: 5 })),
-				get('/api/bars?' + qs({ symbol: it.symbol, interval: 60,
-				    limit: FLOW_BARS })),
+				get('/api/bars?' + qs({ symbol: it.symbol,
+				    source: it.source, interval: 60, from, limit: 5 })),
+				get('/api/bars?' + qs({ symbol: it.symbol,
+				    source: it.source, interval: 60, limit: FLOW_BARS })),
 			]);
 			const f = listOf(first, 'bars').find((b) => isNum(b.open));
 			it.ref = f ? f.open : null;
@@ -135,9 +142,9 @@ export class Watchlist {
 		}
 	}
 
-	// A 60 s bar from /live.
+	// A 60 s bar from /live: it goes to the row of its own series.
 	bar(b) {
-		if (b.interval_s !== 60)
+		if (b.interval_s !== 60 || typeof b.symbol !== 'string')
 			return;
 		const it = this.ensure(b.symbol, b.asset_class, b.source);
 		const prev = it.last;
@@ -160,12 +167,25 @@ export class Watchlist {
 			this.renderRow(it, prev);
 	}
 
+	// The series of one symbol, in display order.
+	sourcesOf(symbol) {
+		return this.order.map((k) => this.items.get(k))
+		    .filter((it) => it.symbol === symbol);
+	}
+
 	render() {
 		this.dirty = false;
-		const rows = this.order.map((s) => {
-			const it = this.items.get(s);
+		const count = new Map();
+		for (const it of this.items.values())
+			count.set(it.symbol, (count.get(it.symbol) ?? 0) + 1);
+		const rows = this.order.map((k) => {
+			const it = this.items.get(k);
 			if (!it.row)
 				it.row = this.makeRow(it);
+			// The source shows when it tells the rows apart.
+			const multi = count.get(it.symbol) > 1;
+			it.srcTag.hidden = !multi;
+			it.row.classList.toggle('multi', multi);
 			this.renderRow(it);
 			return it.row;
 		});
@@ -175,10 +195,14 @@ export class Watchlist {
 
 	makeRow(it) {
 		const tr = el('tr', { class: 'row', tabindex: '0',
-		    'aria-selected': String(it.symbol === this.selected),
-		    dataset: { symbol: it.symbol } });
+		    'aria-selected': String(it.key === this.selected),
+		    title: it.source ? `${it.symbol} from ${it.source}` : null,
+		    dataset: { key: it.key, symbol: it.symbol,
+		    source: it.source ?? '' } });
+		it.srcTag = el('span', { class: 'src' }, it.source ?? '');
+		it.srcTag.hidden = true;
 		it.cells = {
-			sym: el('td', { class: 'sym' }, it.symbol,
+			sym: el('td', { class: 'sym' }, it.symbol, it.srcTag,
 			    el('span', { class: 'cls' }, it.assetClass)),
 			last: el('td', { class: 'num last' }),
 			chg: el('td', { class: 'num chg' }),
@@ -243,19 +267,18 @@ export class Watchlist {
 		}
 	}
 
-	select(symbol, byUser = false) {
-		if (!this.items.has(symbol))
+	// Selects a series by its key.
+	select(key, byUser = false) {
+		if (!this.items.has(key))
 			return;
-		this.selected = symbol;
-		for (const it of this.items.values()) {
-			it.row?.setAttribute('aria-selected',
-			    String(it.symbol === symbol));
-		}
-		const row = this.items.get(symbol).row;
+		this.selected = key;
+		for (const it of this.items.values())
+			it.row?.setAttribute('aria-selected', String(it.key === key));
+		const row = this.items.get(key).row;
 		row?.scrollIntoView({ block: 'nearest' });
 		if (byUser)
 			row?.focus({ preventScroll: true });
-		this.onSelect?.(symbol, this.items.get(symbol));
+		this.onSelect?.(key, this.items.get(key));
 	}
 
 	move(step) {
@@ -266,8 +289,22 @@ export class Watchlist {
 		this.select(this.order[i], true);
 	}
 
-	item(symbol) {
-		return this.items.get(symbol);
+	item(key) {
+		return this.items.get(key);
+	}
+
+	// The key of a series named "SYMBOL@SOURCE", or of SYMBOL's first
+	// source when none is given or that one is gone (an old saved
+	// choice, made before symbols had several sources).
+	find(spec) {
+		if (typeof spec !== 'string' || !spec)
+			return null;
+		const at = spec.lastIndexOf('@');
+		const symbol = at > 0 ? spec.slice(0, at) : spec;
+		const source = at > 0 ? spec.slice(at + 1) : null;
+		if (source !== null && this.items.has(seriesKey(symbol, source)))
+			return seriesKey(symbol, source);
+		return this.sourcesOf(symbol)[0]?.key ?? null;
 	}
 
 	first() {
