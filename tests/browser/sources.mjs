@@ -133,20 +133,26 @@ async function showsSeries(src, name) {
 		return;
 	const u0 = Number(s.updates);
 	const seen = new Set();
-	let bad = null;
-	const end = Date.now() + T(3000);
-	while (Date.now() < end) {
-		const c = await chartState();
+	let bad = null, c;
+	// The open bar's close, published live only, reached the chart.
+	const live = () => [...seen].some((v) =>
+	    Number(v) >= X.live_ranges[src][0] &&
+	    Number(v) <= X.live_ranges[src][1]);
+	// Watch 3 s at least, and until a live update came (a loaded
+	// machine may take longer), never past 20 s.
+	const start = Date.now();
+	for (;;) {
+		c = await chartState();
 		seen.add(c.lastClose);
 		if (c.source !== src || !inRange(Number(c.lastClose), src))
 			bad = c;
+		const waited = Date.now() - start;
+		if ((waited >= T(3000) && live() && Number(c.updates) > u0) ||
+		    waited >= T(20000))
+			break;
 		await page.waitForTimeout(100);
 	}
-	const c = await chartState();
-	// The open bar's close, published live only, reached the chart.
-	const live = [...seen].some((v) => Number(v) >= X.live_ranges[src][0] &&
-	    Number(v) <= X.live_ranges[src][1]);
-	check(!bad && live && Number(c.updates) > u0,
+	check(!bad && live() && Number(c.updates) > u0,
 	    `${name}: live bars of ${src} update the chart, never one of the ` +
 	    'other source', bad ? JSON.stringify(bad) :
 	    `updates ${u0} -> ${c.updates}, closes ${[...seen].join(' ')}`);
