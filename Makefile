@@ -108,7 +108,7 @@ BENCH_SRCS := $(filter-out tests/bench/synth.c,$(wildcard tests/bench/*.c))
 BENCHES	:= $(BENCH_SRCS:tests/bench/%.c=$(BENCHBIN)/%)
 
 .PHONY: all test test-only asan bench run install clean deps image \
-	test-image
+	test-image fuzz
 .SECONDARY:
 .DELETE_ON_ERROR:
 
@@ -214,6 +214,32 @@ bench: deps
 	@$(MAKE) --no-print-directory all
 	@tests/bench/run $(BUILD)
 
+# libFuzzer harnesses of the feed parsers and the bus decoder
+# (tests/fuzz/, docs/testing.md "Fuzzing"), built with clang against
+# clang-built objects of the modules they fuzz, then each run for
+# FUZZ_SECONDS on a copy of its committed corpus.
+FUZZ_SECONDS ?= 60
+FUZZ_CC	?= clang
+FUZZ	:= $(BUILD)/fuzz
+FUZZ_NAMES := polygon_stocks polygon_crypto coinbase kraken binance bus
+FUZZ_MODS := polygon jsontok fixed feed tick venue coinbase kraken binance bus
+FUZZ_OBJS := $(FUZZ_MODS:%=$(FUZZ)/obj/%.o)
+FUZZ_SAN := address,undefined -fno-sanitize-recover=all
+FUZZ_CFLAGS = -std=c17 -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L $(WARN) \
+	-Icommon -g -O1 -fno-omit-frame-pointer -MMD -MP
+fuzz: $(FUZZ_NAMES:%=$(FUZZ)/fuzz_%)
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) tests/fuzz/run $(FUZZ) $(FUZZ_NAMES)
+$(FUZZ)/obj/%.o: common/%.c
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link,$(FUZZ_SAN) \
+	    -c -o $@ $<
+$(FUZZ)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_OBJS)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer,$(FUZZ_SAN) -o $@ $^ -lm
+# Writes the bus seeds (committed in tests/fuzz/corpus/bus/).
+$(FUZZ)/mkcorpus_bus: tests/fuzz/mkcorpus_bus.c common/bus.c
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $^
+
 run: deps
 	@$(MAKE) --no-print-directory all
 	@scripts/run
@@ -245,3 +271,4 @@ clean:
 	rm -rf build
 
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
+-include $(wildcard $(BUILD)/fuzz/*.d $(BUILD)/fuzz/obj/*.d)
