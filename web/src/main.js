@@ -696,8 +696,17 @@ function renderFeed(extra) {
 	feedEl.dataset.state = s;
 	$('feed-label').textContent = label;
 	const demo = state.mode === 'demo';
-	$('demo-badge').hidden = !demo;
-	$('demo-banner').hidden = !demo;
+	// A demo feed beside live ones (TW_STOCK_SOURCE=demo with a crypto
+	// venue): its symbols are still synthetic, and must say so.
+	const partly = !demo && state.feeds.some((f) => f.state === 'demo');
+	$('demo-badge').hidden = !demo && !partly;
+	$('demo-banner').hidden = !demo && !partly;
+	$('demo-banner').textContent = partly ? 'Partly simulated: ' +
+	    'the feeds of source demo (feedsim) are synthetic; ' +
+	    state.feeds.filter((f) => f.state === 'demo').map((f) =>
+	    f.asset_class ?? f.process ?? '?').join(', ') + ' data is not ' +
+	    'real.' : 'Simulated data: the demo feed (feedsim) is running. ' +
+	    'Prices, trades and anomalies are synthetic.';
 	document.body.dataset.mode = state.mode ?? '';
 	const rows = state.feeds.map((f) => el('tr', null,
 	    el('td', null, f.process ?? f.asset_class ?? ''),
