@@ -62,6 +62,13 @@ def stored_bars(db, source, interval_s=1):
         con.close()
 
 
+def without_spread(rows, keys):
+    """rows with the quote-derived fields of keys blanked."""
+    blank = dict.fromkeys(("spread_mean", "spread_min", "spread_max",
+                           "spread_bps"))
+    return {k: dict(v, **blank) if k in keys else v for k, v in rows.items()}
+
+
 def run(venue, symbols):
     env = h.Env("venue-" + venue)
     name = "%s: " % venue
@@ -126,6 +133,18 @@ def run(venue, symbols):
     h.wait_for(lambda: set(ref) <= set(p.bars_from_tap(bars_tap)), 20)
     bars = {k: v for k, v in p.bars_from_tap(bars_tap).items()
             if k[1] == 1 and k in ref}
+    # A bar the aggregator flags partial (gap) overlaps the time before
+    # the feed's first data (and 250 ms after it, aggregator.md): only the
+    # first second or two may be, and their spread depends on quotes from
+    # before the collector started, which the reference (it sees only the
+    # ticks) cannot know; their trades must still be exact.
+    start = min(k[2] for k in ref)
+    partial = {k for k, v in bars.items() if v["gap"]}
+    h.check(all(k[2] <= start + 1000 for k in partial),
+            name + "only the first bars are partial",
+            str(sorted(k for k in partial if k[2] > start + 1000)[:3]))
+    ref = without_spread(ref, partial)
+    bars = without_spread(bars, partial)
     bad = p.bar_mismatches(ref, bars)
     h.check(len(ref) > 5 and not bad, name + "every 1 s bar equals the "
             "reference, buy and sell volume included", "; ".join(bad))
@@ -134,7 +153,8 @@ def run(venue, symbols):
             name + "bars hold buy and sell volume")
     db = os.path.join(env.data_dir, "market.db")
     h.wait_for(lambda: set(ref) <= set(stored_bars(db, venue)), 20)
-    stored = {k: v for k, v in stored_bars(db, venue).items() if k in ref}
+    stored = without_spread({k: v for k, v in stored_bars(db, venue).items()
+                             if k in ref}, partial)
     bad = p.bar_mismatches(ref, stored)
     h.check(not bad, name + "market.db holds every 1 s bar, equal to the "
             "reference, under source %s" % venue, "; ".join(bad))
