@@ -208,12 +208,7 @@ binance_subscribe_msg(const char *const *symbols, size_t n, char *out,
 		venue_put_str(&o, "@bookTicker\"");
 	}
 	venue_put_str(&o, "],\"id\":1}");
-	if (o.err || o.len > VENUE_SUBSCRIBE_MAX) {
-		if (cap > 0)
-			out[0] = '\0';
-		return -1;
-	}
-	return (int)o.len;
+	return venue_out_end(&o);
 }
 
 /* ---- fields ---- */

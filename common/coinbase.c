@@ -121,12 +121,7 @@ coinbase_subscribe_msg(const char *const *symbols, size_t n, char *out,
 	venue_put_symbols(&o, SOURCE_COINBASE, symbols, n);
 	venue_put_str(&o,
 	    ",\"channels\":[\"matches\",\"ticker\",\"heartbeat\"]}");
-	if (o.err || o.len > VENUE_SUBSCRIBE_MAX) {
-		if (cap > 0)
-			out[0] = '\0';
-		return -1;
-	}
-	return (int)o.len;
+	return venue_out_end(&o);
 }
 
 /* ---- fields ---- */

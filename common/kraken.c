@@ -157,12 +157,7 @@ kraken_subscribe_msg(const char *const *symbols, size_t n, char *out,
 	    "\"params\":{\"channel\":\"ticker\",\"symbol\":");
 	venue_put_symbols(&o, SOURCE_KRAKEN, symbols, n);
 	venue_put_str(&o, ",\"event_trigger\":\"bbo\"}}");
-	if (o.err || o.len > VENUE_SUBSCRIBE_MAX) {
-		if (cap > 0)
-			out[0] = '\0';
-		return -1;
-	}
-	return (int)o.len;
+	return venue_out_end(&o);
 }
 
 /* ---- fields ---- */

@@ -342,6 +342,17 @@ venue_put_str(struct venue_out *o, const char *s)
 	venue_put(o, s, strlen(s));
 }
 
+int
+venue_out_end(struct venue_out *o)
+{
+	if (o->err || o->len > VENUE_SUBSCRIBE_MAX) {
+		if (o->cap > 0)
+			o->p[0] = '\0';
+		return -1;
+	}
+	return (int)o->len;
+}
+
 void
 venue_put_symbols(struct venue_out *o, enum source src,
     const char *const *symbols, size_t n)

@@ -134,6 +134,9 @@ struct venue_out {
 };
 void		 venue_put(struct venue_out *, const char *s, size_t n);
 void		 venue_put_str(struct venue_out *, const char *s);
+/* The message's length, or -1 (and p emptied) when something did not fit
+ * or it exceeds VENUE_SUBSCRIBE_MAX. */
+int		 venue_out_end(struct venue_out *);
 /* ["SYM",...]: symbols[0..n) in the venue's form; a symbol that cannot
  * be mapped sets err. */
 void		 venue_put_symbols(struct venue_out *, enum source,
