@@ -206,6 +206,14 @@ feed_get(struct engine *e, const struct tick *t, uint32_t publisher_id)
 	outage_open(e, f);
 	e->stats.feed_outages--;	/* not an outage of the feed's own */
 found:
+	/*
+	 * Another publisher for a known feed: its collector restarted (one
+	 * collector per feed). One that was killed or crashed reported no
+	 * outage, and what the feed sent between its last tick and the new
+	 * process's first is lost.
+	 */
+	if (f->publisher_id != 0 && f->publisher_id != publisher_id)
+		outage_open(e, f);
 	f->publisher_id = publisher_id;
 	return f;
 }

@@ -390,6 +390,46 @@ test_gaps(void)
 	engine_free(&e);
 }
 
+/* A collector killed (-9) says nothing; its successor publishes under a
+ * new publisher id: what the feed sent in between is lost. */
+static void
+test_collector_restart(void)
+{
+	struct engine e;
+	const struct bar *b;
+	struct tick t;
+	int64_t s0 = T0 / 1000000;
+
+	if (open_engine(&e) == NULL)
+		return;
+	feed(&e, quote("SPY", ASSET_STOCK, T0, PX(499.99), PX(500.01)));
+	feed(&e, trade("SPY", ASSET_STOCK, T0 + 100000000, PX(500), 10, "1"));
+	feed(&e, trade("SPY", ASSET_STOCK, T0 + 2100000000LL, PX(500), 10,
+	    "2"));
+	feed(&e, trade("SPY", ASSET_STOCK, T0 + 3100000000LL, PX(500.01), 10,
+	    "3"));
+	/* Killed at 3.5 s; the new collector (publisher 2) from 5.3 s. */
+	t = status(ASSET_STOCK, FEED_CONNECTED, T0 + 5200000000LL);
+	engine_tick(&e, &t, 2);
+	t = trade("SPY", ASSET_STOCK, T0 + 5300000000LL, PX(501), 10, "4");
+	engine_tick(&e, &t, 2);
+	t = trade("SPY", ASSET_STOCK, T0 + 9000000000LL, PX(501), 10, "5");
+	engine_tick(&e, &t, 2);
+	engine_advance(&e, 1);
+	b = find(1, s0 + 2000, BAR_CLOSED);
+	CHECK(b != NULL && (b->flags & BAR_F_GAP) == 0,
+	    "restart: a bar closed before the old collector's last tick is "
+	    "whole");
+	b = find(1, s0 + 3000, BAR_CLOSED);
+	CHECK(b != NULL && (b->flags & BAR_F_GAP),
+	    "restart: the bar of the old collector's last tick is a gap");
+	b = find(1, s0 + 5000, BAR_CLOSED);
+	CHECK(b != NULL && (b->flags & BAR_F_GAP),
+	    "restart: the bar where the new collector's data begins is a gap");
+	CHECK(e.stats.feed_outages == 1, "restart: counted as one outage");
+	engine_free(&e);
+}
+
 static void
 test_sides_and_check(void)
 {
@@ -699,6 +739,7 @@ main(void)
 	test_late_into_empty_interval();
 	test_quiet_feed_wall_clock();
 	test_gaps();
+	test_collector_restart();
 	test_sides_and_check();
 	test_blind_sides();
 	test_symbol_bound_and_empty();
