@@ -3,10 +3,14 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <libgen.h>
+#include <limits.h>
 #include <poll.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/signalfd.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include "clock.h"
@@ -22,18 +26,83 @@
 #define PRUNE_AGAIN_MS	50	/* a full pruning step: next one soon */
 #define CLOSE_WAIT_MS	1500	/* a final flush may retry this long */
 
+/* Whether the file system that holds path has no block left for us. */
+static int
+disk_full(const char *path)
+{
+	char dir[PATH_MAX];
+	struct statvfs sv;
+
+	snprintf(dir, sizeof(dir), "%s", path);
+	return statvfs(dirname(dir), &sv) == 0 && sv.f_bavail == 0;
+}
+
+/* Sleeps ms unless a signal comes first: then the store exits. */
+static void
+open_wait(struct store *s, int64_t ms)
+{
+	struct signalfd_siginfo si;
+	struct pollfd pfd;
+
+	pfd.fd = s->sigfd;
+	pfd.events = POLLIN;
+	if (poll(&pfd, 1, (int)ms) == 1 &&
+	    read(s->sigfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
+		log_info("signal %u: stopping before market.db opened",
+		    si.ssi_signo);
+		exit(0);
+	}
+}
+
+/*
+ * Opens and migrates market.db. A full disk is waited out, not fatal:
+ * opening a WAL database creates its -shm file, which a full disk refuses
+ * (an I/O error), and a store that exited at once would be given up by
+ * its supervisor and stay down once space came back. Any other error
+ * stays fatal.
+ */
+static void
+open_migrated(struct store *s)
+{
+	char err[512];
+	unsigned tries = 0;
+	int64_t t0 = clock_mono_ns();
+	int full, rc;
+
+	for (;;) {
+		rc = db_open(&s->db, s->opt.db_path, DB_CREATE,
+		    (int)s->opt.busy_timeout_ms, err, sizeof(err));
+		if (rc == SQLITE_OK &&
+		    schema_migrate(s->db, err, sizeof(err)) == 0)
+			break;
+		full = disk_full(s->opt.db_path);
+		if (rc == SQLITE_OK) {
+			db_close(s->db);
+			s->db = NULL;
+			if (!full)
+				fatalx("%s", err);
+		} else if (!full && (rc & 0xff) != SQLITE_FULL)
+			fatalx("%s", err);
+		if (tries++ == 0)
+			log_warnx("cannot open %s: %s%s; retrying in %" PRId64
+			    " ms, doubling to %d s", s->opt.db_path, err,
+			    full ? " (its disk is full)" : "",
+			    batch_backoff_ms(tries), BATCH_RETRY_MAX_MS / 1000);
+		open_wait(s, batch_backoff_ms(tries));
+	}
+	if (tries > 0)
+		log_info("opened %s after %u failures in %.1f s",
+		    s->opt.db_path, tries,
+		    (double)(clock_mono_ns() - t0) / NS_PER_S);
+}
+
 static void
 open_db(struct store *s)
 {
-	char err[512];
 	int64_t end_ms;
 	int found, rc;
 
-	if (db_open(&s->db, s->opt.db_path, DB_CREATE,
-	    (int)s->opt.busy_timeout_ms, err, sizeof(err)) != SQLITE_OK)
-		fatalx("%s", err);
-	if (schema_migrate(s->db, err, sizeof(err)) == -1)
-		fatalx("%s", err);
+	open_migrated(s);
 	if ((rc = writer_open(&s->w, s->db)) != SQLITE_OK)
 		fatalx("prepare statements: %s", db_errstr(s->db, rc));
 	if (writer_newest_end(&s->w, &end_ms, &found) != SQLITE_OK)
