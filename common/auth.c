@@ -1150,19 +1150,36 @@ maybe_lock(struct auth *a, const char *shown, const char *folded,
 	    "100 failed logins within an hour");
 }
 
-/* Records a failed attempt (outcome says why) and answers DENIED. */
+/*
+ * A failed attempt (outcome says why), inside the caller's transaction:
+ * its failure row unless the gate already claimed one, the audit row and
+ * maybe the lock.
+ */
+static int
+failure_note(struct auth *a, const char *shown, const char *folded,
+    const char *addr, int64_t now_ms, const char *outcome, int claimed)
+{
+	int rc;
+
+	if (!claimed && (rc = run(a, "INSERT INTO login_failures"
+	    " (name_folded, addr, ts_ms) VALUES (?, ?, ?)", "ssi", folded, addr,
+	    now_ms)) != AUTH_OK)
+		return rc;
+	if ((rc = auth_audit(a, now_ms, "login", shown, addr, "failed",
+	    outcome)) != AUTH_OK)
+		return rc;
+	return maybe_lock(a, shown, folded, now_ms);
+}
+
+/* A checked password was wrong (its failure was claimed at the gate). */
 static int
 login_failed(struct auth *a, const char *shown, const char *folded,
     const char *addr, int64_t now_ms, const char *outcome)
 {
 	int rc;
 
-	if ((rc = tx_begin(a)) == AUTH_OK &&
-	    (rc = run(a, "INSERT INTO login_failures (name_folded, addr, ts_ms)"
-	    " VALUES (?, ?, ?)", "ssi", folded, addr, now_ms)) == AUTH_OK &&
-	    (rc = auth_audit(a, now_ms, "login", shown, addr, "failed",
-	    outcome)) == AUTH_OK)
-		rc = maybe_lock(a, shown, folded, now_ms);
+	if ((rc = tx_begin(a)) == AUTH_OK)
+		rc = failure_note(a, shown, folded, addr, now_ms, outcome, 1);
 	rc = tx_end(a, rc);
 	return rc == AUTH_OK ? AUTH_ERR_DENIED : rc;
 }
@@ -1228,7 +1245,11 @@ login_refusal(int found, int verified, const struct auth_user *u)
 /*
  * The throttles, before any password is looked at: AUTH_OK to go on,
  * AUTH_ERR_THROTTLED (address), AUTH_ERR_DENIED (account delay, counted
- * as a failure) or AUTH_ERR_DB.
+ * as a failure) or AUTH_ERR_DB. One write transaction decides and, when
+ * the attempt may go on, claims its failure row at once: an attempt
+ * hashing in another thread meanwhile counts toward both limits, so
+ * concurrent attempts cannot pass a gate that only one of them may.
+ * A success deletes the claim with the name's other failures.
  */
 static int
 login_gate(struct auth *a, const char *shown, const char *folded,
@@ -1236,28 +1257,32 @@ login_gate(struct auth *a, const char *shown, const char *folded,
 {
 	char detail[64];
 	int64_t wait;
-	int rc;
+	int rc, out = AUTH_OK;
 
+	if ((rc = tx_begin(a)) != AUTH_OK)
+		return rc;
 	if ((rc = run(a, "DELETE FROM login_failures WHERE ts_ms <= ?", "i",
 	    now_ms - THROTTLE_KEEP_MS)) != AUTH_OK ||
 	    (rc = addr_wait(a, addr, now_ms, &wait)) != AUTH_OK)
-		return rc;
+		return tx_end(a, rc);
 	if (wait > 0) {
 		/* Audited, counted nowhere: the address is waiting. */
 		snprintf(detail, sizeof(detail), "retry_after_ms=%lld",
 		    (long long)wait);
-		if ((rc = auth_audit(a, now_ms, "login", shown, addr,
-		    "throttled", detail)) != AUTH_OK)
-			return rc;
+		rc = auth_audit(a, now_ms, "login", shown, addr, "throttled",
+		    detail);
 		if (retry_after_ms != NULL)
 			*retry_after_ms = wait;
-		return AUTH_ERR_THROTTLED;
-	}
-	if ((rc = account_wait(a, folded, now_ms, &wait)) != AUTH_OK)
-		return rc;
-	if (wait > 0)
-		return login_failed(a, shown, folded, addr, now_ms, "delayed");
-	return AUTH_OK;
+		out = AUTH_ERR_THROTTLED;
+	} else if ((rc = account_wait(a, folded, now_ms, &wait)) == AUTH_OK &&
+	    wait > 0) {
+		rc = failure_note(a, shown, folded, addr, now_ms, "delayed", 0);
+		out = AUTH_ERR_DENIED;
+	} else if (rc == AUTH_OK)
+		rc = run(a, "INSERT INTO login_failures (name_folded, addr, ts_ms)"
+		    " VALUES (?, ?, ?)", "ssi", folded, addr, now_ms);
+	rc = tx_end(a, rc);
+	return rc != AUTH_OK ? rc : out;
 }
 
 int

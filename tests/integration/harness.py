@@ -6,9 +6,12 @@ and bus output, and prints "ok NAME" or "FAIL NAME (why)" lines. Timeouts
 stretch by $TW_TEST_TIMEOUT_MULT (the sanitizer build is slower).
 """
 
+import atexit
+import base64
 import json
 from decimal import Decimal
 import os
+import re
 import shutil
 import signal
 import socket
@@ -25,6 +28,69 @@ MULT = float(os.environ.get("TW_TEST_TIMEOUT_MULT", "1"))
 
 passed = 0
 failed = 0
+
+# Secrets (passwords, tokens, keys) never belong in a log. Tests register
+# every secret they make or receive; when tests/run exports
+# TW_TEST_ARCHIVE, each Env copies its log files there at close and the
+# secrets are appended to a 0600 file, and tests/check_secrets.py greps
+# the whole suite's logs for every secret at the end.
+ARCHIVE = os.environ.get("TW_TEST_ARCHIVE")
+SECRET_MIN = 8		# shorter strings would match by chance
+_secrets = {}		# value -> kind
+_secrets_saved = set()
+_secrets_lock = threading.Lock()
+_SECRET_VAR = re.compile(r"(PASSWORD|API_KEY|SECRET|TOKEN)(_FILE)?$")
+_SECRET_FILE = re.compile(r"(key|passw|secret|token|(^|[_.-])pw($|[_.-]))",
+                          re.I)
+_LOG_NAME = re.compile(r"(\.log(\.\d+)?|\.out|\.err)$")
+_ARCHIVE_MAX = 256 << 20	# bytes per file
+
+
+def register_secret(value, kind="secret"):
+    """Remembers a secret for the suite's log check (tests/check_secrets.py).
+    Strings shorter than SECRET_MIN are ignored."""
+    if isinstance(value, bytes):
+        value = value.decode("utf-8", "replace")
+    if not isinstance(value, str):
+        return
+    value = value.strip()
+    if len(value) >= SECRET_MIN:
+        with _secrets_lock:
+            _secrets.setdefault(value, kind)
+
+
+def _register_env_secrets(env_vars):
+    """Secrets a process gets from its environment: *_PASSWORD, *_API_KEY,
+    *_SECRET, *_TOKEN, or the contents of the files their *_FILE name."""
+    for k, v in env_vars.items():
+        m = _SECRET_VAR.search(k)
+        if not m or not v or k.endswith("_MASKED"):
+            continue
+        if not m.group(2):
+            register_secret(v, k.lower())
+            continue
+        try:
+            if os.path.isfile(v) and os.path.getsize(v) <= 65536:
+                with open(v, "rb") as f:
+                    register_secret(f.read(), k.lower())
+        except OSError:
+            pass
+
+
+def _save_secrets():
+    if not ARCHIVE:
+        return
+    with _secrets_lock:
+        new = [(v, k) for v, k in _secrets.items() if v not in _secrets_saved]
+        _secrets_saved.update(v for v, _ in new)
+    if not new:
+        return
+    fd = os.open(os.path.join(ARCHIVE, "secrets"),
+                 os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+    with os.fdopen(fd, "w") as f:
+        for v, k in new:
+            f.write("%s\t%s\n" % (k, base64.b64encode(
+                v.encode("utf-8", "surrogateescape")).decode()))
 
 
 def check(cond, name, why=""):
@@ -46,7 +112,19 @@ def finish():
     """Stops what every Env started; exits 0 when every check passed."""
     for e in _envs:
         e.close()
+    _save_secrets()
     sys.exit(0 if failed == 0 else 1)
+
+
+def _archive_at_exit():
+    """A scenario that died before finish(): its logs still count."""
+    for e in _envs:
+        if not e.closed:
+            e.archive()
+    _save_secrets()
+
+
+atexit.register(_archive_at_exit)
 
 
 def free_port():
@@ -72,6 +150,7 @@ class Proc:
     """A child process with its stderr (the log) captured to a file."""
 
     def __init__(self, env, name, argv, stdout=None):
+        _register_env_secrets(env.vars)
         self.name = name
         self.log_path = os.path.join(env.dir, name + ".log")
         self.log = open(self.log_path, "ab")
@@ -183,6 +262,8 @@ class Env:
         })
         self.procs = []
         self.closed = False
+        self.archived = False
+        self.written = set()	# files of ours, not logs
         _envs.append(self)
 
     def path(self, name):
@@ -196,6 +277,9 @@ class Env:
         with open(p, "w") as f:
             f.write(text)
         os.chmod(p, mode)
+        self.written.add(p)
+        if _SECRET_FILE.search(name):
+            register_secret(text, "file " + name)
         return p
 
     def start(self, name, argv, **kw):
@@ -224,10 +308,38 @@ class Env:
         for p in self.procs:
             if p.alive():
                 p.stop(signal.SIGKILL)
+        self.archive()
         if not keep and failed == 0:
             shutil.rmtree(self.dir, ignore_errors=True)
         elif failed:
             print("# logs kept in %s" % self.dir, flush=True)
+
+
+    def archive(self):
+        """Copies the log files (the log dir, every *.log / *.out / *.err,
+        each Proc's log) to $TW_TEST_ARCHIVE for tests/check_secrets.py."""
+        if not ARCHIVE or self.archived:
+            return
+        self.archived = True
+        dest = os.path.join(ARCHIVE, os.path.basename(self.dir))
+        logs = {p.log_path for p in self.procs}
+        for root, dirs, files in os.walk(self.dir):
+            for name in files:
+                src = os.path.join(root, name)
+                under_log = (src + os.sep).startswith(self.log_dir + os.sep)
+                if src in self.written or not (
+                        under_log or src in logs or _LOG_NAME.search(name)):
+                    continue
+                try:
+                    if not os.path.isfile(src) or os.path.islink(src) or \
+                            os.path.getsize(src) > _ARCHIVE_MAX:
+                        continue
+                    out = os.path.join(dest, os.path.relpath(src, self.dir))
+                    os.makedirs(os.path.dirname(out), exist_ok=True)
+                    shutil.copyfile(src, out)
+                except OSError:
+                    pass
+        _save_secrets()
 
 
 def _port_open(port):

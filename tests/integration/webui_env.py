@@ -161,6 +161,9 @@ class Client:
         state-changing requests, a string sends that value, None or False
         sends nothing. Set-Cookie answers update the jar."""
         hdrs = {}
+        if isinstance(json_body, dict):
+            for k in ("password", "current", "new"):
+                h.register_secret(json_body.get(k), "password")
         if json_body is not None:
             body = json.dumps(json_body).encode()
             hdrs["Content-Type"] = "application/json"
@@ -212,6 +215,7 @@ class Client:
         resp.elapsed = time.monotonic() - t0
         for v in resp.headers_all("Set-Cookie"):
             name, val, attrs = parse_set_cookie(v)
+            h.register_secret(val, "session cookie")
             if not val or cookie_expired(attrs):
                 self.cookies.pop(name, None)
             else:
@@ -238,6 +242,7 @@ class Client:
         if r.status == 200:
             j = r.json() or {}
             self.csrf = j.get("csrf")
+            h.register_secret(self.csrf, "csrf token")
         return r
 
     def me(self):
@@ -373,8 +378,13 @@ class WebUI:
         return p
 
     def add_user(self, name, role, password=None, must_change=False):
-        password = password or strong_password()
+        if not password:
+            password = strong_password()
+            # A random one may hold a short name ("dd"): policy refusal.
+            while name.lower() in password.lower():
+                password = strong_password()
         self.passwords.add(password)
+        h.register_secret(password, "password")
         args = ["add", name, "--role", role, "--password-stdin"]
         if must_change:
             args.append("--must-change")
@@ -386,6 +396,7 @@ class WebUI:
 
     def set_password(self, name, password):
         self.passwords.add(password)
+        h.register_secret(password, "password")
         return self.authctl("passwd", name, "--password-stdin",
                             stdin=password + "\n")
 
@@ -397,6 +408,7 @@ class WebUI:
         if p.returncode != 0:
             raise RuntimeError("authctl token create: %s" %
                                p.stderr.decode(errors="replace"))
+        h.register_secret(p.stdout, "api token")
         return p.stdout.decode().strip()
 
     def token_list(self, user=None):
