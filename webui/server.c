@@ -655,11 +655,14 @@ vhost_info(struct server *s, struct lws_context_creation_info *info)
 	 * suite here is strong either way, and testssl rates a server without
 	 * an order HIGH), except that a client listing ChaCha20 first (no
 	 * AES hardware) gets it: the reason Mozilla gives for client order.
+	 * No session tickets: their key is never rotated while webui runs,
+	 * so it would unseal every resumed session (Mozilla: tickets off);
+	 * resumption uses the server's session cache instead.
 	 */
 	info->ssl_options_set = SSL_OP_NO_SSLv2 | SSL_OP_NO_SSLv3 |
 	    SSL_OP_NO_TLSv1 | SSL_OP_NO_TLSv1_1 | SSL_OP_NO_COMPRESSION |
 	    SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE |
-	    SSL_OP_PRIORITIZE_CHACHA;
+	    SSL_OP_PRIORITIZE_CHACHA | SSL_OP_NO_TICKET;
 	info->alpn = "http/1.1";	/* every client takes the h1 path */
 }
 

@@ -462,6 +462,23 @@ def tls_checks(ui):
     got = tc(minimum_version=V.TLSv1_3)
     check(got is not None and got[0] == "TLSv1.3" and got[1] in MOZ_TLS13,
           "TLS 1.3 offered", repr(got))
+    def tls12_ticket():
+        ctx = w.unverified_context(maximum_version=V.TLSv1_2)
+        try:
+            with socket.create_connection(("127.0.0.1", ui.port), 5) as s:
+                with ctx.wrap_socket(s) as ts:
+                    sess = ts.session
+                    out = (ts.version(), sess is not None and sess.has_ticket)
+                    finish_request(ts)
+                    return out
+        except (ssl.SSLError, OSError):
+            return None
+    # A ticket is sealed with a key OpenSSL never rotates while webui
+    # runs: whoever later takes that key decrypts every resumed session.
+    got = guarded(tls12_ticket)
+    check(got == ("TLSv1.2", False),
+          "TLS 1.2 issues no session ticket (forward secrecy kept)",
+          repr(got))
     got = tc(alpn=["h2", "http/1.1"])
     check(got is not None and got[2] == "http/1.1",
           "ALPN selects http/1.1 even when h2 is offered", repr(got))
