@@ -4,6 +4,7 @@
 #   make test       install what is missing, build, run every test
 #   make asan       the same with AddressSanitizer + UBSan, in build/asan/
 #   make bench      speed figures (docs/benchmarks.md)
+#   make soak       the whole stack for SOAK_SECONDS (600), or make bench SOAK=1
 #   make run        the whole system on the demo feed, under supervisord
 #   make install    PREFIX=/usr/local DESTDIR=
 #   make image      the container image (podman); make test-image tests it
@@ -57,6 +58,7 @@ market_test_OBJS := $(OBJ)/feedsim/market.o $(OBJ)/feedsim/encode.o \
 market_test_LIBS := -ljansson
 feedsim_venues_test_OBJS := $(OBJ)/feedsim/venues.o $(OBJ)/feedsim/encode.o
 feedsim_venues_test_LIBS := -ljansson
+feedsim_flood_test_OBJS := $(OBJ)/feedsim/market.o $(OBJ)/feedsim/encode.o
 bus_nng_test_LIBS := $(NNG_LIBS) -lpthread
 # The aggregator's pure cores: each test links its module and no library.
 conditions_test_OBJS := $(OBJ)/aggregator/conditions.o
@@ -108,7 +110,7 @@ BENCH_SRCS := $(filter-out tests/bench/synth.c,$(wildcard tests/bench/*.c))
 BENCHES	:= $(BENCH_SRCS:tests/bench/%.c=$(BENCHBIN)/%)
 
 .PHONY: all test test-only asan bench run install clean deps image \
-	test-image fuzz
+	test-image fuzz soak
 .SECONDARY:
 .DELETE_ON_ERROR:
 
@@ -212,29 +214,72 @@ asan: deps
 
 bench: deps
 	@$(MAKE) --no-print-directory all
-	@tests/bench/run $(BUILD)
+	@$(if $(filter 1,$(SOAK)),tests/bench/soak,tests/bench/run) $(BUILD)
 
-# libFuzzer harnesses of the feed parsers and the bus decoder
-# (tests/fuzz/, docs/testing.md "Fuzzing"), built with clang against
-# clang-built objects of the modules they fuzz, then each run for
-# FUZZ_SECONDS on a copy of its committed corpus.
+# The soak (docs/benchmarks.md "Soak"); SOAK_SECONDS, SOAK_RATE, ...
+soak: deps
+	@$(MAKE) --no-print-directory all
+	@tests/bench/soak $(BUILD)
+
+# libFuzzer harnesses of the feed parsers, the bus decoder, webui's
+# request path, authctl's and the config's parsing (tests/fuzz/,
+# docs/testing.md "Fuzzing"), built with clang against clang-built objects
+# of the modules they fuzz, then each run for FUZZ_SECONDS on a copy of its
+# committed corpus. fuzz_NAME_OBJS and fuzz_NAME_LIBS: what a harness
+# links besides FUZZ_OBJS (the feed parsers' modules, the default).
 FUZZ_SECONDS ?= 60
 FUZZ_CC	?= clang
 FUZZ	:= $(BUILD)/fuzz
-FUZZ_NAMES := polygon_stocks polygon_crypto coinbase kraken binance bus
+FUZZ_NAMES := polygon_stocks polygon_crypto coinbase kraken binance bus \
+	http_request login_body cookie live authctl_args config
 FUZZ_MODS := polygon jsontok fixed feed tick venue coinbase kraken binance bus
 FUZZ_OBJS := $(FUZZ_MODS:%=$(FUZZ)/obj/%.o)
 FUZZ_SAN := address,undefined -fno-sanitize-recover=all
 FUZZ_CFLAGS = -std=c17 -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L $(WARN) \
 	-Icommon -g -O1 -fno-omit-frame-pointer -MMD -MP
+# auth.c and what it needs.
+FUZZ_AUTH := $(addprefix $(FUZZ)/obj/, auth.o db.o schema.o pwpolicy.o \
+    throttle.o log.o gen/blocklist.o)
+FUZZ_AUTH_LIBS := -lsqlite3 -lsodium -lzxcvbn
+fuzz_http_request_OBJS := $(addprefix $(FUZZ)/obj/webui/, http.o route.o \
+    query.o buf.o jsonw.o) $(FUZZ)/obj/log.o
+fuzz_login_body_OBJS := $(FUZZ)/obj/webui/body.o $(FUZZ_AUTH)
+fuzz_login_body_LIBS := -ljansson $(FUZZ_AUTH_LIBS)
+fuzz_cookie_OBJS := $(addprefix $(FUZZ)/obj/webui/, creds.o csrf.o http.o \
+    buf.o jsonw.o) $(FUZZ_AUTH)
+fuzz_cookie_LIBS := $(FUZZ_AUTH_LIBS)
+fuzz_live_OBJS := $(FUZZ)/obj/webui/live_proto.o $(FUZZ)/obj/tick.o \
+    $(FUZZ)/obj/bar.o
+fuzz_live_LIBS := -ljansson
+fuzz_authctl_args_OBJS := $(FUZZ)/obj/authctl/args.o $(FUZZ_AUTH)
+fuzz_authctl_args_LIBS := $(FUZZ_AUTH_LIBS)
+fuzz_config_OBJS := $(FUZZ)/obj/config.o $(FUZZ)/obj/log.o
+# log.c's vsnprintf of its caller's format: clang warns, gcc does not.
+$(FUZZ)/obj/log.o: FUZZ_CFLAGS += -Wno-format-nonliteral
 fuzz: $(FUZZ_NAMES:%=$(FUZZ)/fuzz_%)
 	@FUZZ_SECONDS=$(FUZZ_SECONDS) tests/fuzz/run $(FUZZ) $(FUZZ_NAMES)
 $(FUZZ)/obj/%.o: common/%.c
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link,$(FUZZ_SAN) \
 	    -c -o $@ $<
-$(FUZZ)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_OBJS)
-	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer,$(FUZZ_SAN) -o $@ $^ -lm
+$(FUZZ)/obj/webui/%.o: webui/%.c
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link,$(FUZZ_SAN) \
+	    -c -o $@ $<
+$(FUZZ)/obj/authctl/%.o: authctl/%.c
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link,$(FUZZ_SAN) \
+	    -c -o $@ $<
+$(FUZZ)/obj/gen/blocklist.o: $(BUILD)/gen/blocklist.c
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link,$(FUZZ_SAN) \
+	    -c -o $@ $<
+$(FUZZ)/fuzz_%: tests/fuzz/fuzz_%.c
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -Iwebui -Iauthctl \
+	    -fsanitize=fuzzer,$(FUZZ_SAN) -o $@ $(filter %.c %.o,$^) \
+	    $(fuzz_$*_LIBS) -lm
+$(foreach n,$(FUZZ_NAMES),$(eval $(FUZZ)/fuzz_$(n): \
+    $(or $(fuzz_$(n)_OBJS),$(FUZZ_OBJS))))
 # Writes the bus seeds (committed in tests/fuzz/corpus/bus/).
 $(FUZZ)/mkcorpus_bus: tests/fuzz/mkcorpus_bus.c common/bus.c
 	@mkdir -p $(@D)
@@ -271,4 +316,5 @@ clean:
 	rm -rf build
 
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
--include $(wildcard $(BUILD)/fuzz/*.d $(BUILD)/fuzz/obj/*.d)
+-include $(wildcard $(BUILD)/fuzz/*.d $(BUILD)/fuzz/obj/*.d \
+    $(BUILD)/fuzz/obj/*/*.d)

@@ -57,11 +57,13 @@ struct feedsim_opts {
 	double		 stall_every_s;
 	double		 stall_for_s;
 	int		 refuse_auth;
+	const char	*flood;		/* a symbol of --symbols, or NULL */
+	double		 flood_rate;	/* its extra events per second */
 	const char	*tls_cert;
 	const char	*tls_key;
 	double		 auth_timeout_s;
 	long		 max_queue_mib;
-	struct config_opt table[24];	/* opts.c */
+	struct config_opt table[24];	/* opts.c: every option, the end */
 };
 
 /* Frames queued for a connection; LWS_PRE bytes of room before data. */

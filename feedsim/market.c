@@ -23,6 +23,8 @@
 #define P_BURST		(BURST_MEAN_S / (BURST_MEAN_S + CALM_MEAN_S))
 #define P_TRADE_CALM	0.22
 #define P_TRADE_BURST	0.35
+#define P_TRADE_FLOOD	P_TRADE_BURST	/* a flood trades as a burst */
+#define FLOOD_SEED	0xf100dULL	/* sets the flood's stream apart */
 
 /* GARCH(1,1) on one-second realized variance; unconditional mean 1. */
 #define GARCH_OMEGA	0.02
@@ -305,7 +307,43 @@ cfg_valid(const struct market_cfg *cfg)
 		if (strlen(cfg->names[i]) >= MARKET_SYM_LEN ||
 		    cfg->names[i][0] == '\0')
 			return 0;
+	if (cfg->flood != NULL && cfg->flood_rate > 0.0) {
+		if (!isfinite(cfg->flood_rate))
+			return 0;
+		for (i = 0; i < cfg->n_names; i++)
+			if (strcmp(cfg->names[i], cfg->flood) == 0)
+				break;
+		if (i == cfg->n_names)
+			return 0;
+	}
 	return 1;
+}
+
+/*
+ * The flood's symbol and generator; none: -1. Its first event waits for
+ * the symbol's first quote in the main stream (market_next): before it, a
+ * trade of the symbol is drawn as a quote instead, and a quote from the
+ * flood would change which draws the main stream makes, and with them
+ * every other symbol's events.
+ */
+static void
+flood_init(struct market *m, const struct market_cfg *cfg)
+{
+	uint64_t x;
+	int i;
+
+	m->flood_sym = -1;
+	m->flood_next_ns = INT64_MAX;
+	if (cfg->flood == NULL || !(cfg->flood_rate > 0.0))
+		return;
+	for (i = 0; i < m->n_syms; i++)
+		if (strcmp(m->syms[i].name, cfg->flood) == 0)
+			m->flood_sym = i;
+	m->flood_rate = cfg->flood_rate;
+	x = cfg->seed ^ ((uint64_t)cfg->asset * 0xa0761d6478bd642fULL) ^
+	    FLOOD_SEED;
+	for (i = 0; i < 4; i++)
+		m->flood_rng[i] = splitmix64(&x);
 }
 
 static void	 settle(struct market *);
@@ -349,6 +387,7 @@ market_init(struct market *m, const struct market_cfg *cfg)
 	    NS_PER_MS;
 	m->agg_cursor = -1;
 	m->next_ns = next_arrival(m, cfg->start_ns);
+	flood_init(m, cfg);
 	settle(m);
 	return 0;
 }
@@ -691,13 +730,11 @@ crypto_trade(struct market *m, struct msym *s, struct market_event *ev)
 	return 0;
 }
 
-/* A trade or a quote at now_ns for a symbol picked by its weight. */
+/* A trade or a quote at now_ns for symbol i. */
 static void
-tick_event(struct market *m, struct market_event *ev)
+tick_event(struct market *m, struct market_event *ev, int i, double p_trade)
 {
-	int i = pick_symbol(m);
 	struct msym *s = &m->syms[i];
-	double p_trade = m->burst ? P_TRADE_BURST : P_TRADE_CALM;
 	int rc;
 
 	ev->asset = (uint8_t)m->asset;
@@ -825,11 +862,18 @@ window_finish(struct market *m)
 	m->close_ns += MS_PER_MIN * NS_PER_MS;
 }
 
+/* The time of the next trade or quote, the flood's included. */
+static int64_t
+next_tick_ns(const struct market *m)
+{
+	return m->flood_next_ns < m->next_ns ? m->flood_next_ns : m->next_ns;
+}
+
 /* Opens every minute close due before the next trade or quote. */
 static void
 settle(struct market *m)
 {
-	while (m->agg_cursor < 0 && m->close_ns <= m->next_ns) {
+	while (m->agg_cursor < 0 && m->close_ns <= next_tick_ns(m)) {
 		m->now_ns = m->close_ns;
 		if ((m->agg_cursor = agg_find(m, 0)) < 0)
 			window_finish(m);
@@ -841,22 +885,73 @@ market_peek_ns(const struct market *m)
 {
 	if (m->n_syms == 0)
 		return INT64_MAX;
-	return m->agg_cursor >= 0 ? m->now_ns : m->next_ns;
+	return m->agg_cursor >= 0 ? m->now_ns : next_tick_ns(m);
+}
+
+/* Trades places with the flood's generator (the spare normal too). */
+static void
+rng_swap(struct market *m)
+{
+	uint64_t t[4];
+	double d = m->spare_normal;
+	int h = m->has_spare;
+
+	memcpy(t, m->rng, sizeof(t));
+	memcpy(m->rng, m->flood_rng, sizeof(t));
+	memcpy(m->flood_rng, t, sizeof(t));
+	m->spare_normal = m->flood_spare;
+	m->has_spare = m->flood_has_spare;
+	m->flood_spare = d;
+	m->flood_has_spare = h;
+}
+
+/* The flood's next arrival after now_ns, from its own generator. */
+static void
+flood_schedule(struct market *m)
+{
+	rng_swap(m);
+	m->flood_next_ns = m->now_ns +
+	    (int64_t)(rng_exp(m) / m->flood_rate * 1e9);
+	rng_swap(m);
+}
+
+/*
+ * One event of the flood: drawn with the flood's generator only, so the
+ * main stream's draws, and with them every other symbol, do not change.
+ */
+static void
+flood_event(struct market *m, struct market_event *ev)
+{
+	m->now_ns = m->flood_next_ns;
+	rng_swap(m);
+	tick_event(m, ev, m->flood_sym, P_TRADE_FLOOD);
+	rng_swap(m);
+	flood_schedule(m);
+	m->n_flood++;
 }
 
 int
 market_next(struct market *m, struct market_event *ev)
 {
+	int i;
+
 	if (m->n_syms == 0)
 		return -1;
 	if (m->agg_cursor >= 0) {
 		agg_fill(m, m->agg_cursor, ev);
 		if ((m->agg_cursor = agg_find(m, m->agg_cursor + 1)) < 0)
 			window_finish(m);
-	} else {
+	} else if (m->flood_next_ns < m->next_ns)
+		flood_event(m, ev);
+	else {
 		m->now_ns = m->next_ns;
-		tick_event(m, ev);
+		i = pick_symbol(m);
+		tick_event(m, ev, i, m->burst ? P_TRADE_BURST : P_TRADE_CALM);
 		m->next_ns = next_arrival(m, m->now_ns);
+		/* The flood starts with its symbol's first quote. */
+		if (i == m->flood_sym && ev->kind == MKT_QUOTE &&
+		    m->flood_next_ns == INT64_MAX)
+			flood_schedule(m);
 	}
 	settle(m);
 	return 0;

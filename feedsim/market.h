@@ -116,6 +116,15 @@ struct market_cfg {
 	double		 rate;		/* trades + quotes per second, > 0 */
 	double		 burst;		/* burst intensity / mean, 1 .. max */
 	int64_t		 start_ns;	/* virtual time of the first instant */
+	/*
+	 * The --flood fault: flood_rate more trades and quotes per second
+	 * for the symbol named flood (one of names), a steady Poisson
+	 * stream on top of the market's, drawn from a random stream of its
+	 * own so that every other symbol's events stay exactly those of
+	 * the same market without a flood. NULL or a rate <= 0: none.
+	 */
+	const char	*flood;
+	double		 flood_rate;
 };
 
 struct msym;
@@ -136,12 +145,21 @@ struct market {
 	int64_t		 window;	/* oldest open minute, ms / 60000 */
 	int64_t		 close_ns;	/* when that minute's aggregates go */
 	int		 agg_cursor;	/* next symbol to check; -1: idle */
+	/* The flood (market_cfg): its symbol or -1, its own generator. */
+	int		 flood_sym;
+	double		 flood_rate;
+	int64_t		 flood_next_ns;	/* INT64_MAX: no flood */
+	uint64_t	 flood_rng[4];
+	double		 flood_spare;
+	int		 flood_has_spare;
+	uint64_t	 n_flood;	/* flood events generated */
 };
 
 /*
  * Sets m up for cfg. Allocates the per-symbol state once (nothing more is
  * allocated later). Returns 0, or -1 when cfg is invalid (bad asset,
- * names too long or too many, rate <= 0) or memory runs out.
+ * names too long or too many, rate <= 0, a flood symbol not among the
+ * names) or memory runs out.
  */
 int	 market_init(struct market *m, const struct market_cfg *cfg);
 void	 market_free(struct market *m);

@@ -53,6 +53,10 @@ static const struct config_opt options[] = {
 	    "... for SECS seconds (sockets stay open)" },
 	{ "refuse-auth", E("REFUSE_AUTH"), CONFIG_BOOL, NULL, "0", 0, 0,
 	    "fault: answer every auth with auth_failed" },
+	{ "flood", E("FLOOD"), CONFIG_STR, NULL, NULL, 0, 0,
+	    "fault: flood this symbol of --symbols ..." },
+	{ "flood-rate", E("FLOOD_RATE"), CONFIG_DOUBLE, NULL, "0", 0, 2e7,
+	    "... with N more trades + quotes per second" },
 	{ "tls-cert", E("TLS_CERT"), CONFIG_STR, NULL, NULL, 0, 0,
 	    "PEM certificate: serve wss:// (with --tls-key)" },
 	{ "tls-key", E("TLS_KEY"), CONFIG_STR, NULL, NULL, 0, 0,
@@ -70,9 +74,10 @@ opts_table(struct feedsim_opts *o)
 {
 	void *dst[] = { &o->listen, &o->rate, &o->burst, &o->symbols,
 	    &o->seed, &o->start_ms, &o->replay, &o->replay_speed,
-	    &o->replay_loop, &o->replay_clients, &o->api_key, &o->log_sent, &o->drop_every_s,
-	    &o->malformed_every, &o->stall_every_s, &o->stall_for_s,
-	    &o->refuse_auth, &o->tls_cert, &o->tls_key, &o->auth_timeout_s,
+	    &o->replay_loop, &o->replay_clients, &o->api_key, &o->log_sent,
+	    &o->drop_every_s, &o->malformed_every, &o->stall_every_s,
+	    &o->stall_for_s, &o->refuse_auth, &o->flood, &o->flood_rate,
+	    &o->tls_cert, &o->tls_key, &o->auth_timeout_s,
 	    &o->max_queue_mib };
 	size_t i;
 
@@ -128,6 +133,18 @@ opts_check(struct feedsim_opts *o)
 		fprintf(stderr, "stall-every and stall-for go together\n");
 		return EX_CONFIG_ERR;
 	}
+	if ((o->flood != NULL && o->flood[0] != '\0') !=
+	    (o->flood_rate > 0)) {
+		fprintf(stderr, "flood and flood-rate go together\n");
+		return EX_CONFIG_ERR;
+	}
+	if (o->flood != NULL && o->flood[0] == '\0')
+		o->flood = NULL;
+	if (o->flood != NULL && o->replay != NULL) {
+		fprintf(stderr, "flood: the synthetic market only, not with "
+		    "replay\n");
+		return EX_CONFIG_ERR;
+	}
 	if (o->api_key != NULL && o->api_key[0] == '\0') {
 		fprintf(stderr, "api-key-file: the key is empty\n");
 		return EX_CONFIG_ERR;
@@ -165,6 +182,23 @@ symbol_ok(const char *s)
 	    "0123456789.-/:") == n;
 }
 
+/* The flooded symbol must be one feedsim serves. */
+static int
+opts_check_flood(struct feedsim *fs)
+{
+	const char *f = fs->o.flood;
+	int path, i;
+
+	if (f == NULL)
+		return 0;
+	path = strchr(f, '-') != NULL ? PATH_CRYPTO : PATH_STOCKS;
+	for (i = 0; i < fs->n_names[path]; i++)
+		if (strcmp(fs->names[path][i], f) == 0)
+			return 0;
+	fprintf(stderr, "flood: \"%s\" is not one of --symbols\n", f);
+	return -1;
+}
+
 /* --symbols into the two paths' lists: crypto pairs hold a '-'. */
 int
 opts_split_symbols(struct feedsim *fs)
@@ -193,5 +227,5 @@ opts_split_symbols(struct feedsim *fs)
 		}
 		fs->names[path][fs->n_names[path]++] = tok;
 	}
-	return 0;
+	return opts_check_flood(fs);
 }

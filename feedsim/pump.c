@@ -8,7 +8,8 @@
  * to the venue paths (venue.c), each in its venue's encoding, so /crypto,
  * /coinbase, /kraken and /binance carry one market. The markets run whether
  * anyone listens or not. A replay is paced the same way from recv_ns
- * gaps. The --stall-every fault withholds data here.
+ * gaps. The --stall-every fault withholds data here; --flood is the
+ * market's own (market.h), so every path that carries the symbol gets it.
  *
  * Why a timerfd and not lws_sul: lws 4.1.6 turns the time to the next
  * sul into a poll() timeout in whole milliseconds, rounded down, so a
@@ -268,10 +269,18 @@ pump_timer_open(void)
 void
 pump_start(struct feedsim *fs)
 {
+	int pair;
+
 	fs->mono0_ns = clock_mono_ns();
 	fs->hb_next_ns = fs->mono0_ns + NS_PER_S;
 	fs->stall_next_ns = fs->mono0_ns +
 	    (int64_t)(fs->o.stall_every_s * 1e9);
+	if (fs->o.flood != NULL) {
+		pair = strchr(fs->o.flood, '-') != NULL;
+		log_info("fault flood begins sym=%s path=/%s rate=%g/s on top "
+		    "of --rate%s", fs->o.flood, pair ? "crypto" : "stocks",
+		    fs->o.flood_rate, pair ? " (and its venue paths)" : "");
+	}
 }
 
 static int
@@ -289,6 +298,12 @@ markets_init(struct feedsim *fs)
 		cfg.rate = fs->o.rate;
 		cfg.burst = fs->o.burst;
 		cfg.start_ns = fs->start_ns;
+		/* The flood goes to the market that serves its symbol. */
+		if (fs->o.flood != NULL && (strchr(fs->o.flood, '-') != NULL) ==
+		    (path == PATH_CRYPTO)) {
+			cfg.flood = fs->o.flood;
+			cfg.flood_rate = fs->o.flood_rate;
+		}
 		if (market_init(&fs->mkt[path], &cfg) == -1)
 			return -1;
 	}

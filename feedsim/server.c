@@ -446,7 +446,7 @@ server_stats(struct feedsim *fs, const char *when)
 	    "generated_crypto=%llu withheld=%llu malformed=%llu drops=%llu "
 	    "stalls=%llu client_errors=%llu behind_ticks=%llu "
 	    "replay_frames=%llu coinbase_msgs=%llu kraken_msgs=%llu "
-	    "binance_msgs=%llu", when, live,
+	    "binance_msgs=%llu flooded=%llu", when, live,
 	    (unsigned long long)k->conns, (unsigned long long)k->auths,
 	    (unsigned long long)k->auth_failed,
 	    (unsigned long long)k->auth_timeouts,
@@ -464,7 +464,9 @@ server_stats(struct feedsim *fs, const char *when)
 	    (unsigned long long)k->replay_frames,
 	    (unsigned long long)k->venue_msgs[VENUE_COINBASE],
 	    (unsigned long long)k->venue_msgs[VENUE_KRAKEN],
-	    (unsigned long long)k->venue_msgs[VENUE_BINANCE]);
+	    (unsigned long long)k->venue_msgs[VENUE_BINANCE],
+	    (unsigned long long)(fs->mkt[PATH_STOCKS].n_flood +
+	    fs->mkt[PATH_CRYPTO].n_flood));
 }
 
 static void

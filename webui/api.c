@@ -8,6 +8,7 @@
 #include <strings.h>
 
 #include "api.h"
+#include "body.h"
 #include "csrf.h"
 #include "log.h"
 
@@ -66,18 +67,11 @@ api_internal_error(struct api_call *c, const char *what, int rc)
 const char *
 api_body_str(struct api_call *c, const char *key, int required)
 {
-	json_t *v = json_object_get(c->body, key);
+	char err[BODY_ERR_LEN];
 	const char *s;
 
-	if (v == NULL && !required)
-		return NULL;
-	if (v == NULL || !json_is_string(v)) {
-		http_resp_error(c->resp, 400, "%s: want a string", key);
-		return NULL;
-	}
-	s = json_string_value(v);
-	if (strlen(s) != json_string_length(v)) {
-		http_resp_error(c->resp, 400, "%s: holds a NUL byte", key);
+	if (body_str(c->body, key, required, &s, err, sizeof(err)) == -1) {
+		http_resp_error(c->resp, 400, "%s", err);
 		return NULL;
 	}
 	return s;
@@ -107,41 +101,17 @@ api_user_json(const struct auth_user *u)
 	    "last_login_ms", (json_int_t)u->last_login_ms);
 }
 
-static int
-is_json_type(const char *ct)
-{
-	static const char want[] = "application/json";
-	size_t n = sizeof(want) - 1;
-
-	while (*ct == ' ')
-		ct++;
-	if (strncasecmp(ct, want, n) != 0)
-		return 0;
-	ct += n;
-	while (*ct == ' ')
-		ct++;
-	return *ct == '\0' || *ct == ';';
-}
-
 /* ROUTE_BODY routes: a JSON object, sent as application/json. */
 static int
 parse_body(struct api_call *c)
 {
-	json_error_t jerr;
+	const char *reason;
+	int status;
 
-	if (!is_json_type(c->req->content_type)) {
-		http_resp_error(c->resp, 415, "content type must be "
-		    "application/json");
-		return -1;
-	}
-	c->body = json_loadb(c->req->body != NULL ? c->req->body : "",
-	    c->req->body_len, JSON_REJECT_DUPLICATES, &jerr);
+	c->body = body_object(c->req->content_type, c->req->body,
+	    c->req->body_len, &status, &reason);
 	if (c->body == NULL) {
-		http_resp_error(c->resp, 400, "malformed JSON body");
-		return -1;
-	}
-	if (!json_is_object(c->body)) {
-		http_resp_error(c->resp, 400, "body must be a JSON object");
+		http_resp_error(c->resp, status, "%s", reason);
 		return -1;
 	}
 	return 0;

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "api.h"
+#include "body.h"
 #include "creds.h"
 #include "log.h"
 
@@ -38,15 +39,16 @@ session_json(const struct auth_session *s)
 void
 api_login(struct api_call *c)
 {
-	char token[AUTH_SESSION_TOKEN_LEN + 1];
+	char token[AUTH_SESSION_TOKEN_LEN + 1], err[BODY_ERR_LEN];
 	const char *name, *password;
 	struct auth_session s;
 	int64_t retry_ms = 0;
 	int rc;
 
-	if ((name = api_body_str(c, "username", 1)) == NULL ||
-	    (password = api_body_str(c, "password", 1)) == NULL)
+	if (body_login(c->body, &name, &password, err, sizeof(err)) == -1) {
+		http_resp_error(c->resp, 400, "%s", err);
 		return;
+	}
 	rc = auth_login(c->w->auth, name, password, c->req->client_addr,
 	    c->req->now_ms, token, &s, &retry_ms);
 	if (rc == AUTH_ERR_THROTTLED) {
@@ -153,13 +155,15 @@ void
 api_me_password(struct api_call *c)
 {
 	const char *current, *new;
-	char reason[AUTH_REASON_LEN];
+	char reason[AUTH_REASON_LEN], err[BODY_ERR_LEN];
 	struct auth_user u;
 	int rc;
 
-	if ((current = api_body_str(c, "current", 1)) == NULL ||
-	    (new = api_body_str(c, "new", 1)) == NULL)
+	if (body_password_change(c->body, &current, &new, err,
+	    sizeof(err)) == -1) {
+		http_resp_error(c->resp, 400, "%s", err);
 		return;
+	}
 	/* The policy first: it costs no hash and no login attempt. */
 	if (auth_password_check(c->user.name, new, reason, sizeof(reason)) !=
 	    AUTH_OK) {

@@ -1,6 +1,8 @@
-"""The short fuzzing pass: `make fuzz` with FUZZ_SECONDS=8, so every
-harness in tests/fuzz/ (the feed parsers and the bus decoder) runs on
-every `make test` (docs/testing.md "Fuzzing"). One ok/FAIL per harness,
+"""The short fuzzing pass: `make fuzz` with FUZZ_SECONDS=4
+(TW_FUZZ_SECONDS), so every harness in tests/fuzz/ (the feed parsers,
+the bus decoder, webui's request path, authctl's and the config's
+parsing) runs on every `make test` (docs/testing.md "Fuzzing"): 12 x 4 s,
+about a minute once built. One ok/FAIL per harness,
 as tests/fuzz/run reports it: FAIL means a crash, a sanitizer report or a
 broken invariant, with the reproducer's path. Needs clang (install-deps
 installs it); runs once, in the plain pass, not again under `make asan`
@@ -16,8 +18,9 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness import MULT, TOP, check, finish  # noqa: E402
 
 NAMES = ["polygon_stocks", "polygon_crypto", "coinbase", "kraken",
-         "binance", "bus"]
-SECONDS = int(os.environ.get("TW_FUZZ_SECONDS", "8"))
+         "binance", "bus", "http_request", "login_body", "cookie", "live",
+         "authctl_args", "config"]
+SECONDS = int(os.environ.get("TW_FUZZ_SECONDS", "4"))
 build = os.environ.get("TW_BUILD_DIR") or os.path.join(TOP, "build")
 
 if "asan" in os.path.basename(build.rstrip("/")):
