@@ -24,17 +24,8 @@
 
 #include "authctl.h"
 
-int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
+#include "fuzz_check.h"
 
-static FILE	*fz_err;
-
-#define FZ_CHECK(cond) do {						\
-	if (!(cond)) {							\
-		fprintf(fz_err, "fuzz invariant failed: %s (%s:%d)\n",	\
-		    #cond, __FILE__, __LINE__);				\
-		abort();						\
-	}								\
-} while (0)
 
 #define MAX_ARGS	64
 
@@ -141,15 +132,13 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	const struct fz_cmd *fc;
-	char *text, *argv[MAX_ARGS + 2], *out = NULL, *err = NULL;
+	char *text, *argv[MAX_ARGS + 2];
 	const char *pos[2] = { NULL, NULL }, *values[2] = { NULL, NULL };
 	struct flag flags[5];
-	size_t outlen = 0, errlen = 0, at;
-	FILE *fout, *ferr, *saved_out, *saved_err;
+	size_t at;
+	struct fz_output printed;
 	int argc = 1, sets[2] = { 0, 0 }, nf = 0, i, rc, help = 0;
 
-	if (fz_err == NULL)
-		fz_err = stderr;
 	if (size == 0)
 		return 0;
 	fc = &fz_cmds[data[0] % N_CMDS];
@@ -177,19 +166,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 	}
 
-	if ((fout = open_memstream(&out, &outlen)) == NULL ||
-	    (ferr = open_memstream(&err, &errlen)) == NULL)
-		abort();
-	saved_out = stdout;
-	saved_err = stderr;
-	stdout = fout;
-	stderr = ferr;
+	fz_capture(&printed);
 	rc = args_parse(&fc->cmd, argc, argv, nf > 0 ? flags : NULL,
 	    fc->with_pos ? pos : NULL, fc->min_pos, fc->max_pos);
-	stdout = saved_out;
-	stderr = saved_err;
-	fclose(fout);
-	fclose(ferr);
+	fz_release(&printed);
 
 	for (i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
 		help |= strcmp(argv[i], "--help") == 0 ||
@@ -197,20 +177,21 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	FZ_CHECK(rc == 0 || rc == EXIT_USAGE || rc == ARGS_HELP);
 	FZ_CHECK((rc == ARGS_HELP) == help);
 	if (rc == 0) {
-		FZ_CHECK(outlen == 0 && errlen == 0);
+		FZ_CHECK(printed.out_len == 0 && printed.err_len == 0);
 		check_ok(fc, argc, argv, pos, values, sets);
 	} else if (rc == EXIT_USAGE) {
-		FZ_CHECK(outlen == 0 && strncmp(err, "authctl: ", 9) == 0);
-		FZ_CHECK(strstr(err, "\nusage: authctl ") != NULL &&
-		    strstr(err, fc->cmd.usage) != NULL);
+		FZ_CHECK(printed.out_len == 0 &&
+		    strncmp(printed.err, "authctl: ", 9) == 0);
+		FZ_CHECK(strstr(printed.err, "\nusage: authctl ") != NULL &&
+		    strstr(printed.err, fc->cmd.usage) != NULL);
 	} else {
-		FZ_CHECK(errlen == 0 && strncmp(out, "usage: authctl ", 15) ==
-		    0 && strstr(out, fc->cmd.help) != NULL);
+		FZ_CHECK(printed.err_len == 0 &&
+		    strncmp(printed.out, "usage: authctl ", 15) == 0 &&
+		    strstr(printed.out, fc->cmd.help) != NULL);
 	}
 	for (i = 1; i < argc; i++)
 		check_int64(argv[i]);
-	free(out);
-	free(err);
+	fz_output_free(&printed);
 	free(text);
 	return 0;
 }

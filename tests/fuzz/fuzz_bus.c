@@ -20,16 +20,7 @@
 #include "bar.h"
 #include "bus.h"
 #include "tick.h"
-
-int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
-
-#define FZ_CHECK(cond) do {						\
-	if (!(cond)) {							\
-		fprintf(stderr, "fuzz invariant failed: %s (%s:%d)\n",	\
-		    #cond, __FILE__, __LINE__);				\
-		abort();						\
-	}								\
-} while (0)
+#include "fuzz_check.h"
 
 /* A decoded text field: NUL inside, zero after it (as encode pads). */
 static void

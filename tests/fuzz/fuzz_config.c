@@ -33,17 +33,8 @@
 #include "config.h"
 #include "log.h"
 
-int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
+#include "fuzz_check.h"
 
-static FILE	*fz_err;
-
-#define FZ_CHECK(cond) do {						\
-	if (!(cond)) {							\
-		fprintf(fz_err, "fuzz invariant failed: %s (%s:%d)\n",	\
-		    #cond, __FILE__, __LINE__);				\
-		abort();						\
-	}								\
-} while (0)
 
 #define CANARY		"fz-secret-canary-6b1d0e"
 #define MAX_ARGS	64
@@ -140,7 +131,6 @@ fz_init(void)
 {
 	static char big[5000];
 
-	fz_err = stderr;
 	if (mkdtemp(fz_dir) == NULL)
 		abort();
 	atexit(fz_cleanup);
@@ -226,13 +216,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static int ready;
 	char *text, *field[MAX_ARGS + 16], *argv[MAX_ARGS + 2],
-	    *orig[MAX_ARGS + 2], *out = NULL, *err = NULL;
+	    *orig[MAX_ARGS + 2];
 	const char *ctl, *env_port = NULL, *env_idle = NULL;
-	size_t at, outlen = 0, errlen = 0;
+	size_t at;
 	int nfield = 0, next = 1, argc = 1, i, rc, canary_in_input,
 	    key_from_file = 0;
 	struct config_args pos;
-	FILE *fout, *ferr, *saved_out, *saved_err;
+	struct fz_output printed;
 	char name[64];
 
 	if (!ready) {
@@ -301,30 +291,21 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	o_idle = o_flush = 0;
 	o_key = NULL;
 	memset(&pos, 0, sizeof(pos));
-	if ((fout = open_memstream(&out, &outlen)) == NULL ||
-	    (ferr = open_memstream(&err, &errlen)) == NULL)
-		abort();
-	saved_out = stdout;
-	saved_err = stderr;
-	stdout = fout;
-	stderr = ferr;
+	fz_capture(&printed);
 	rc = config_load(opts, argc, argv, "fuzz_config [options] [args]",
 	    &pos);
-	stdout = saved_out;
-	stderr = saved_err;
-	fclose(fout);
-	fclose(ferr);
+	fz_release(&printed);
 
 	FZ_CHECK(rc == 0 || rc == EX_USAGE_ERR || rc == EX_CONFIG_ERR);
-	FZ_CHECK(outlen == 0);
+	FZ_CHECK(printed.out_len == 0);
 	if (rc == 0) {
-		FZ_CHECK(errlen == 0);
+		FZ_CHECK(printed.err_len == 0);
 		check_values(argv, orig, argc, env_port, env_idle, &pos,
 		    key_from_file);
 	} else
-		FZ_CHECK(errlen > 0);
+		FZ_CHECK(printed.err_len > 0);
 	if (!canary_in_input)
-		FZ_CHECK(strstr(err, CANARY) == NULL);
+		FZ_CHECK(strstr(printed.err, CANARY) == NULL);
 	config_free(opts);
 	FZ_CHECK(o_key == NULL);
 
@@ -332,8 +313,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		check_duration(field[i]);
 	for (i = 0; i < nfield; i++)
 		free(field[i]);
-	free(out);
-	free(err);
+	fz_output_free(&printed);
 	free(text);
 	return 0;
 }

@@ -33,16 +33,7 @@
 #include "creds.h"
 #include "csrf.h"
 #include "http.h"
-
-int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
-
-#define FZ_CHECK(cond) do {						\
-	if (!(cond)) {							\
-		fprintf(stderr, "fuzz invariant failed: %s (%s:%d)\n",	\
-		    #cond, __FILE__, __LINE__);				\
-		abort();						\
-	}								\
-} while (0)
+#include "fuzz_check.h"
 
 #define N_LINES		7
 

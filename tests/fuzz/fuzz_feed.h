@@ -30,10 +30,9 @@
 
 #include "feed.h"
 #include "tick.h"
+#include "fuzz_check.h"
 
 #define FUZZ_RECV_NS	1700000000123456789LL
-
-int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
 /* Set by the harness: what every tick must carry. */
 static uint8_t	fz_source, fz_class;
@@ -44,14 +43,6 @@ struct fz_run {
 	uint64_t	 hash;		/* FNV-1a of everything handed over */
 	size_t		 frame_len;
 };
-
-#define FZ_CHECK(cond) do {						\
-	if (!(cond)) {							\
-		fprintf(stderr, "fuzz invariant failed: %s (%s:%d)\n",	\
-		    #cond, __FILE__, __LINE__);				\
-		abort();						\
-	}								\
-} while (0)
 
 static void
 fz_hash(struct fz_run *r, const void *p, size_t n)

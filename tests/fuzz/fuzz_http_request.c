@@ -35,16 +35,7 @@
 #include "http.h"
 #include "query.h"
 #include "route.h"
-
-int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
-
-#define FZ_CHECK(cond) do {						\
-	if (!(cond)) {							\
-		fprintf(stderr, "fuzz invariant failed: %s (%s:%d)\n",	\
-		    #cond, __FILE__, __LINE__);				\
-		abort();						\
-	}								\
-} while (0)
+#include "fuzz_check.h"
 
 #define MS_MAX		((int64_t)1 << 53)
 

@@ -28,16 +28,7 @@
 #include <jansson.h>
 
 #include "live_proto.h"
-
-int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
-
-#define FZ_CHECK(cond) do {						\
-	if (!(cond)) {							\
-		fprintf(stderr, "fuzz invariant failed: %s (%s:%d)\n",	\
-		    #cond, __FILE__, __LINE__);				\
-		abort();						\
-	}								\
-} while (0)
+#include "fuzz_check.h"
 
 static int
 symbol_ok(const char *s)

@@ -27,16 +27,7 @@
 
 #include "auth.h"
 #include "body.h"
-
-int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
-
-#define FZ_CHECK(cond) do {						\
-	if (!(cond)) {							\
-		fprintf(stderr, "fuzz invariant failed: %s (%s:%d)\n",	\
-		    #cond, __FILE__, __LINE__);				\
-		abort();						\
-	}								\
-} while (0)
+#include "fuzz_check.h"
 
 /* What a pair parser gave, checked against the object. */
 static void

@@ -127,6 +127,53 @@ def _archive_at_exit():
 atexit.register(_archive_at_exit)
 
 
+def run(main):
+    """Runs a scenario's main(); an exception in the test itself is one
+    FAIL with its traceback (then the usual finish), not a silent exit."""
+    import traceback
+    name = os.path.splitext(os.path.basename(sys.argv[0]))[0]
+    try:
+        main()
+    except Exception as e:      # a crash of the test is a failure
+        traceback.print_exc(file=sys.stdout)
+        check(False, "%s ran to the end" % name, "%s: %s" % (
+            type(e).__name__, e))
+        finish()
+
+
+def supervisorctl(env, *args):
+    """scripts/ctl (supervisorctl on env's socket): its whole output."""
+    r = subprocess.run([os.path.join(TOP, "scripts", "ctl")] + list(args),
+                       env=env.vars, capture_output=True, text=True,
+                       timeout=30 * MULT)
+    return r.stdout + r.stderr
+
+
+def supervisor_status(env):
+    """{program: (state, pid)} from supervisorctl status."""
+    out = {}
+    for line in supervisorctl(env, "status").splitlines():
+        parts = line.split()
+        if len(parts) >= 2:
+            pid = None
+            if "pid" in parts:
+                pid = int(parts[parts.index("pid") + 1].rstrip(","))
+            out[parts[0]] = (parts[1], pid)
+    return out
+
+
+def vm_rss_kib(pid):
+    """A process's resident memory (VmRSS) in KiB; 0 once it is gone."""
+    try:
+        with open("/proc/%d/status" % pid) as f:
+            for line in f:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
 def free_port():
     s = socket.socket()
     s.bind(("127.0.0.1", 0))

@@ -41,10 +41,8 @@ import random
 import re
 import secrets
 import sqlite3
-import sys
 import threading
 import time
-import traceback
 
 import harness as h
 from harness import check
@@ -527,10 +525,4 @@ def main():
 
 
 if __name__ == "__main__":
-    try:
-        main()
-    except Exception as e:
-        traceback.print_exc(file=sys.stdout)
-        check(False, "test_bruteforce ran to the end", "%s: %s" % (
-            type(e).__name__, e))
-        h.finish()
+    h.run(main)

@@ -65,24 +65,8 @@ NS = 10 ** 9
 LATENESS = 1 * NS       # the aggregator's TW_BAR_LATENESS
 
 
-def ctl(env, *args):
-    r = subprocess.run([os.path.join(h.TOP, "scripts", "ctl")] + list(args),
-                       env=env.vars, capture_output=True, text=True,
-                       timeout=30 * h.MULT)
-    return r.stdout + r.stderr
-
-
-def status(env):
-    """{program: (state, pid)} from supervisorctl status."""
-    out = {}
-    for line in ctl(env, "status").splitlines():
-        parts = line.split()
-        if len(parts) >= 2:
-            pid = None
-            if "pid" in parts:
-                pid = int(parts[parts.index("pid") + 1].rstrip(","))
-            out[parts[0]] = (parts[1], pid)
-    return out
+ctl = h.supervisorctl
+status = h.supervisor_status
 
 
 def feed(symbol):

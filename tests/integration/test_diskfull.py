@@ -18,53 +18,15 @@ import os
 import re
 import shutil
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
 
 import harness as h
-from barpub import BAR_COLUMNS, BarPub
-from test_store import T0, expected_gen, stat
+from barpub import BarPub
+from test_store import T0, count_bars, diff_rows, expected_gen, query, stat
 
 SYMBOLS = 10
-
-
-def query(env, sql, args=()):
-    """Rows of a query on a read-only connection, closed at once (an open
-    one would keep the store's close from removing -wal and -shm)."""
-    path = os.path.join(env.data_dir, "market.db")
-    try:
-        c = sqlite3.connect("file:%s?mode=ro" % path, uri=True, timeout=5)
-    except sqlite3.Error:
-        return []
-    try:
-        c.row_factory = sqlite3.Row
-        return c.execute(sql, args).fetchall()
-    except sqlite3.Error:
-        return []
-    finally:
-        c.close()
-
-
-def count_bars(env):
-    rows = query(env, "SELECT count(*) AS n FROM bars")
-    return rows[0]["n"] if rows else 0
-
-
-def diff_rows(env, expected):
-    """Compares expected rows {key: row} with the bars table; says how."""
-    got = {(r["symbol"], r["interval_s"], r["start_ms"]): dict(r)
-           for r in query(env, "SELECT %s FROM bars" % ",".join(BAR_COLUMNS))}
-    if set(got) != set(expected):
-        return "keys differ: %d missing, %d extra" % (
-            len(set(expected) - set(got)), len(set(got) - set(expected)))
-    for key, want in expected.items():
-        for col in BAR_COLUMNS:
-            if got[key][col] != want[col]:
-                return "%s %s: got %r, want %r" % (key, col, got[key][col],
-                                                   want[col])
-    return None
 
 
 def mount_tmpfs(path, size):
@@ -111,17 +73,6 @@ def free_space(env):
 
 def unfill(env):
     os.unlink(filler_path(env))
-
-
-def rss_kb(proc):
-    try:
-        with open("/proc/%d/status" % proc.pid) as f:
-            for line in f:
-                if line.startswith("VmRSS:"):
-                    return int(line.split()[1])
-    except OSError:
-        pass
-    return 0
 
 
 def cpu_share(proc, seconds):
@@ -207,7 +158,7 @@ def hold_and_drain(env):
     pub.sync()
     h.check(wait_written(env, tap, 1000, 20) is not None,
             "hold: 1000 bars written before the disk fills")
-    rss0 = rss_kb(store)
+    rss0 = h.vm_rss_kib(store.pid)
     lines0 = len(log_lines(store))
     filled = fill(env)
     h.check(free_space(env) == 0, "hold: the data file system is full "
@@ -241,7 +192,7 @@ def hold_and_drain(env):
     cpu = cpu_share(store, 3)
     h.check(cpu < 0.1, "hold: no busy loop while full (CPU %.1f%%)" %
             (cpu * 100))
-    rss_full = rss_kb(store)
+    rss_full = h.vm_rss_kib(store.pid)
     new = log_lines(store)[lines0:]
     failed = [l for l in new if "write failed" in l]
     h.check(len(failed) == 1 and "database or disk is full" in failed[0] and
@@ -269,7 +220,7 @@ def hold_and_drain(env):
     h.check(wait_written(env, tap, 8000, 20) is not None and
             diff_rows(env, expected_gen(8000, SYMBOLS, 1)) is None,
             "hold: and goes on with new bars")
-    rss_after = rss_kb(store)
+    rss_after = h.vm_rss_kib(store.pid)
     if not sanitized(store):
         h.check(rss_after <= rss_full + 8192, "hold: memory after the "
                 "drain no higher (RSS %d kB before, %d while full, %d "
@@ -377,7 +328,7 @@ def bound(env):
     h.check(wait_written(env, tap, 1000, 20) is not None,
             "bound: 1000 bars written before the disk fills")
     time.sleep(1)
-    rss0 = rss_kb(store)
+    rss0 = h.vm_rss_kib(store.pid)
     fill(env)
     h.check(free_space(env) == 0, "bound: the data file system is full")
     pub.gen(n=n, symbols=SYMBOLS, interval_s=1, start_ms=T0, first=1000,
@@ -400,7 +351,7 @@ def bound(env):
     log = store.log_text()
     h.check(log.count("dropping new rows") == 1,
             "bound: the drops are logged once")
-    rss_full = rss_kb(store)
+    rss_full = h.vm_rss_kib(store.pid)
     grow = rss_full - rss0
     # The bound is about 2.2 MB of rows (224 bytes each); all 100,000
     # held would be 22 MB. A sanitizer build's shadow memory, redzones and
@@ -427,7 +378,7 @@ def bound(env):
             "replay: rows were dropped" in store.log_text(),
             "bound: won back by a replay, nothing lost")
     h.check(integrity(env) == "ok", "bound: integrity_check ok")
-    rss_after = rss_kb(store)
+    rss_after = h.vm_rss_kib(store.pid)
     print("# figures bound: held=%d bound=%d dropped=%d rss_kb before=%d "
           "full=%d after=%d drain_s=%s cpu_full=%.1f%%" % (
               s.get("pending_rows", 0), limit, s.get("dropped_rows", 0),

@@ -465,17 +465,6 @@ class FloodTap(h.BusTap):
             return self.last_ns.get(sym, 0) > t_ns
 
 
-def rss_kib(pr):
-    try:
-        with open("/proc/%d/status" % pr.pid) as f:
-            for line in f:
-                if line.startswith("VmRSS:"):
-                    return int(line.split()[1])
-    except OSError:
-        pass
-    return 0
-
-
 FLOOD = "DOGE-USD"
 OTHERS = ("BTC-USD", "ETH-USD", "SOL-USD", "XRP-USD")
 
@@ -516,11 +505,11 @@ def test_flood():
         FLOOD, flood_rate) in sim.log_text(), "flood: feedsim logs the fault")
     # Memory once the flood has run a few seconds, then ten seconds on.
     time.sleep(2)
-    rss0 = {pr.name: rss_kib(pr) for pr in procs}
+    rss0 = {pr.name: h.vm_rss_kib(pr.pid) for pr in procs}
     others0 = {s: tap.count(s) for s in OTHERS}
     t_mid = time.monotonic_ns()
     time.sleep(10)
-    rss1 = {pr.name: rss_kib(pr) for pr in procs}
+    rss1 = {pr.name: h.vm_rss_kib(pr.pid) for pr in procs}
     h.check(all(tap.count(s) > others0[s] and tap.seen_since(s, t_mid)
                 for s in OTHERS),
             "flood: every other pair still arrives on the bus",

@@ -22,19 +22,21 @@ def start_store(env, *args, name="store"):
     return env.start(name, ["store"] + list(args))
 
 
-def db(env):
-    path = os.path.join(env.data_dir, "market.db")
-    c = sqlite3.connect("file:%s?mode=ro" % path, uri=True, timeout=5)
-    c.row_factory = sqlite3.Row
-    return c
-
-
 def query(env, sql, args=()):
+    """Rows of a query on a read-only connection, closed at once (an open
+    one would keep the store's close from removing -wal and -shm)."""
+    path = os.path.join(env.data_dir, "market.db")
     try:
-        with db(env) as c:
-            return c.execute(sql, args).fetchall()
+        c = sqlite3.connect("file:%s?mode=ro" % path, uri=True, timeout=5)
     except sqlite3.Error:
         return []
+    try:
+        c.row_factory = sqlite3.Row
+        return c.execute(sql, args).fetchall()
+    except sqlite3.Error:
+        return []
+    finally:
+        c.close()
 
 
 def count_bars(env, where="1"):

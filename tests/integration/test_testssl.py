@@ -34,7 +34,6 @@ import signal
 import subprocess
 import sys
 import time
-import traceback
 
 import harness as h
 from harness import check
@@ -306,10 +305,4 @@ def main():
 
 
 if __name__ == "__main__":
-    try:
-        main()
-    except Exception as e:
-        traceback.print_exc(file=sys.stdout)
-        check(False, "test_testssl ran to the end", "%s: %s" % (
-            type(e).__name__, e))
-        h.finish()
+    h.run(main)

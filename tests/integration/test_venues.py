@@ -18,7 +18,6 @@ sides agree with its own quotes.
 
 import os
 import sqlite3
-import subprocess
 import time
 
 import harness as h
@@ -202,11 +201,7 @@ def supervised():
     db = os.path.join(env.data_dir, "market.db")
 
     def status():
-        r = subprocess.run([os.path.join(h.TOP, "scripts", "ctl"),
-                            "status"], env=env.vars, capture_output=True,
-                           text=True, timeout=20 * h.MULT)
-        return {ln.split()[0]: ln.split()[1] for ln in
-                r.stdout.splitlines() if len(ln.split()) > 1}
+        return {p: st for p, (st, _) in h.supervisor_status(env).items()}
 
     h.check(h.wait_for(lambda: status().get("ingest-coinbase") ==
                        "RUNNING" and status().get("ingest-kraken") ==

@@ -17,9 +17,7 @@ import io
 import json
 import os
 import re
-import sys
 import time
-import traceback
 import urllib.parse
 
 import harness as h
@@ -1116,10 +1114,4 @@ def main():
 
 
 if __name__ == "__main__":
-    try:
-        main()
-    except Exception as e:      # a crash of the test is a failure
-        traceback.print_exc(file=sys.stdout)
-        check(False, "test_webui_api ran to the end", "%s: %s" % (
-            type(e).__name__, e))
-        h.finish()
+    h.run(main)

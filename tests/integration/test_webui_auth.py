@@ -587,10 +587,4 @@ def main():
 
 
 if __name__ == "__main__":
-    try:
-        main()
-    except Exception as e:
-        traceback.print_exc(file=sys.stdout)
-        check(False, "test_webui_auth ran to the end", "%s: %s" % (
-            type(e).__name__, e))
-        h.finish()
+    h.run(main)

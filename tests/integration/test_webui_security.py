@@ -736,10 +736,4 @@ def main():
 
 
 if __name__ == "__main__":
-    try:
-        main()
-    except Exception as e:
-        traceback.print_exc(file=sys.stdout)
-        check(False, "test_webui_security ran to the end", "%s: %s" % (
-            type(e).__name__, e))
-        h.finish()
+    h.run(main)

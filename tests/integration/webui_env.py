@@ -633,15 +633,7 @@ def median(xs):
         if n else 0.0
 
 
-def vm_rss_kib(pid):
-    try:
-        with open("/proc/%d/status" % pid) as f:
-            for line in f:
-                if line.startswith("VmRSS:"):
-                    return int(line.split()[1])
-    except OSError:
-        pass
-    return 0
+vm_rss_kib = h.vm_rss_kib
 
 
 BAR_CORE = ("interval_s", "start_ms", "open", "high", "low", "close",
