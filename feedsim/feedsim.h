@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 
 #include <libwebsockets.h>
 
@@ -30,6 +31,10 @@
 #define PATH_COINBASE	(PATH_MAX_ + VENUE_COINBASE)
 #define PATH_KRAKEN	(PATH_MAX_ + VENUE_KRAKEN)
 #define PATH_BINANCE	(PATH_MAX_ + VENUE_BINANCE)
+
+/* The Polygon path whose market serves a symbol: crypto pairs hold a '-'. */
+#define SYMBOL_PATH(sym)	(strchr((sym), '-') != NULL ? PATH_CRYPTO : \
+				    PATH_STOCKS)
 #define PATH_ALL	(PATH_MAX_ + VENUE_MAX)
 #define PATH_VENUE(p)	((p) >= PATH_MAX_)
 

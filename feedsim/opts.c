@@ -191,7 +191,7 @@ opts_check_flood(struct feedsim *fs)
 
 	if (f == NULL)
 		return 0;
-	path = strchr(f, '-') != NULL ? PATH_CRYPTO : PATH_STOCKS;
+	path = SYMBOL_PATH(f);
 	for (i = 0; i < fs->n_names[path]; i++)
 		if (strcmp(fs->names[path][i], f) == 0)
 			return 0;
@@ -199,7 +199,7 @@ opts_check_flood(struct feedsim *fs)
 	return -1;
 }
 
-/* --symbols into the two paths' lists: crypto pairs hold a '-'. */
+/* --symbols into the two paths' lists (SYMBOL_PATH). */
 int
 opts_split_symbols(struct feedsim *fs)
 {
@@ -214,7 +214,7 @@ opts_split_symbols(struct feedsim *fs)
 			fprintf(stderr, "symbols: bad symbol \"%s\"\n", tok);
 			return -1;
 		}
-		path = strchr(tok, '-') != NULL ? PATH_CRYPTO : PATH_STOCKS;
+		path = SYMBOL_PATH(tok);
 		for (i = 0; i < fs->n_names[path]; i++)
 			if (strcmp(fs->names[path][i], tok) == 0)
 				break;

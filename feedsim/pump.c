@@ -276,7 +276,7 @@ pump_start(struct feedsim *fs)
 	fs->stall_next_ns = fs->mono0_ns +
 	    (int64_t)(fs->o.stall_every_s * 1e9);
 	if (fs->o.flood != NULL) {
-		pair = strchr(fs->o.flood, '-') != NULL;
+		pair = SYMBOL_PATH(fs->o.flood) == PATH_CRYPTO;
 		log_info("fault flood begins sym=%s path=/%s rate=%g/s on top "
 		    "of --rate%s", fs->o.flood, pair ? "crypto" : "stocks",
 		    fs->o.flood_rate, pair ? " (and its venue paths)" : "");
@@ -299,8 +299,7 @@ markets_init(struct feedsim *fs)
 		cfg.burst = fs->o.burst;
 		cfg.start_ns = fs->start_ns;
 		/* The flood goes to the market that serves its symbol. */
-		if (fs->o.flood != NULL && (strchr(fs->o.flood, '-') != NULL) ==
-		    (path == PATH_CRYPTO)) {
+		if (fs->o.flood != NULL && SYMBOL_PATH(fs->o.flood) == path) {
 			cfg.flood = fs->o.flood;
 			cfg.flood_rate = fs->o.flood_rate;
 		}
