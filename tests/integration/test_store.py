@@ -178,7 +178,13 @@ def test_fields():
             s[0]["asset_class"] == "stock",
             "fields: symbols kept current", str([dict(r) for r in s]))
     h.wait_for(lambda: stat(tap, "bars_written") >= len(want), 5)
-    h.check(stat(tap, "bars_written") == len(want) and
+    # Each bar written once, plus what a replay brought again: a replay
+    # request that failed at start (the sanitizer build is slow to answer)
+    # is retried later, and its records are written again (an idempotent
+    # upsert; the rows were compared above).
+    written = stat(tap, "bars_written")
+    h.check(len(want) <= written <= len(want) +
+            stat(tap, "replay_records") and
             stat(tap, "live_bars_skipped") == 1 and
             stat(tap, "transactions") >= 1 and stat(tap, "db_bytes") > 0,
             "fields: counters published on store.ipc",
