@@ -21,6 +21,12 @@ ctl = h.supervisorctl
 status = h.supervisor_status
 
 
+def leftovers(env):
+    """pids of processes still running with env's run directory in argv."""
+    return subprocess.run(["pgrep", "-f", env.run_dir], capture_output=True,
+                          text=True).stdout.split()
+
+
 def all_running(env):
     st = status(env)
     return all(st.get(p, ("",))[0] == "RUNNING" for p in PROGRAMS) and st
@@ -68,8 +74,7 @@ tap.stop()
 took = sup.stop(signal.SIGTERM, timeout=15)
 h.check(took is not None and took < 10,
         "supervisor: SIGTERM stops everything within 10 s", str(took))
-left = subprocess.run(["pgrep", "-f", env.run_dir], capture_output=True,
-                      text=True).stdout.split()
+left = leftovers(env)
 h.check(not left, "supervisor: no process is left behind", str(left))
 
 
@@ -81,10 +86,10 @@ def stop_lines(env):
             if " stopped: " in ln or " exited: " in ln]
 
 
-took_lines = stop_lines(env)
-h.check(len(took_lines) >= len(PROGRAMS) and
-        all("exit status 0" in ln for ln in took_lines[-len(PROGRAMS):]),
-        "supervisor: every program stopped with status 0", str(took_lines))
+ends = stop_lines(env)
+h.check(len(ends) >= len(PROGRAMS) and
+        all("exit status 0" in ln for ln in ends[-len(PROGRAMS):]),
+        "supervisor: every program stopped with status 0", str(ends))
 
 # Ctrl-C at a terminal: SIGINT to the entrypoint's whole process group.
 env2 = h.Env("supervisor-int")
@@ -116,8 +121,7 @@ h.check(len(running) >= len(PROGRAMS) and stopped == running and
 h.check(not any("SIGINT" in ln for ln in
                 open(os.path.join(env2.log_dir, "supervisord.log"))),
         "supervisor: Ctrl-C reaches the entrypoint, not supervisord")
-left = subprocess.run(["pgrep", "-f", env2.run_dir], capture_output=True,
-                      text=True).stdout.split()
+left = leftovers(env2)
 h.check(not left, "supervisor: after Ctrl-C no process is left behind",
         str(left))
 env2.close()
